@@ -1,0 +1,133 @@
+"""Ingest: files -> articles -> paragraphs (with speakers) -> window vectors in Chroma + BM25.
+
+Incremental and idempotent: each article carries a content hash; an unchanged article is skipped, a
+changed one has all its old paragraphs deleted before the new ones are written. Vectors are computed in
+batches that span articles (the encoder is the cost that matters), then written article by article
+between the manifest's `begin` and `commit`, so a crash leaves at most `pending` articles to repair.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.loaders import load_paths
+from index.paragraphs import split_paragraphs
+from index.speakers import attribute_article
+from index.store import IndexStore
+from index.types import Article, Paragraph
+from index.vectors import published_day
+
+EMBED_BATCH_WINDOWS = 512  # windows encoded together; large enough to keep the encoder busy
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # articles left pending by an interrupted run
+    skipped: list[dict] = field(default_factory=list)  # {"path": ..., "reason": ...}
+    paragraphs: int = 0
+
+    def summary(self) -> str:
+        return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
+                f"{len(self.removed)} removed, {len(self.skipped)} skipped, {self.paragraphs} paragraphs written")
+
+
+def content_hash(article: Article) -> str:
+    fields = {k: v for k, v in vars(article).items() if k != "source_path"}
+    return hashlib.sha256(json.dumps(fields, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def make_paragraphs(article: Article) -> list[Paragraph]:
+    spans = split_paragraphs(article.text)
+    texts = [article.text[s:e] for s, e in spans]
+    attributions = attribute_article(texts)
+    return [Paragraph(article.article_id, n, text, s, e, attrs)
+            for n, (text, (s, e), attrs) in enumerate(zip(texts, spans, attributions), start=1)]
+
+
+def repair(store: IndexStore) -> list[str]:
+    """Remove articles an interrupted ingest left half-written; they are ingested again from their files."""
+    pending = [aid for aid, (_, state) in store.manifest.content_hashes().items() if state != "done"]
+    for article_id in pending:
+        store.vectors.delete_article(article_id)
+        store.manifest.delete(article_id)
+    return pending
+
+
+def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True) -> IngestReport:
+    report = IngestReport(repaired=repair(store))
+    loaded = load_paths(paths)
+    report.skipped += [{"path": str(e.path), "reason": e.reason} for e in loaded.errors]
+    known = store.manifest.content_hashes()
+    todo: list[tuple[Article, str, bool]] = []
+    seen: dict[str, tuple[str, str]] = {}  # article_id -> (hash, path) within this batch
+    for article in loaded.articles:
+        digest = content_hash(article)
+        if article.article_id in seen:
+            if seen[article.article_id][0] != digest:
+                report.skipped.append({"path": article.source_path, "reason": (
+                    f"duplicate article id {article.article_id!r} with different content "
+                    f"(first seen in {seen[article.article_id][1]}); kept the first")})
+            continue
+        seen[article.article_id] = (digest, article.source_path)
+        if known.get(article.article_id, (None,))[0] == digest:
+            report.unchanged.append(article.article_id)
+        else:
+            todo.append((article, digest, article.article_id in known))
+    _write(store, todo, report, progress)
+    if prune:
+        for row in store.manifest.articles(state=None):
+            if row["article_id"] not in seen and not Path(row["source_path"]).exists():
+                store.delete_article(row["article_id"])
+                report.removed.append(row["article_id"])
+    return report
+
+
+def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> None:
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(todo), unit="article", desc="ingest", disable=not progress or not todo)
+    batch: list[tuple[Article, str, bool, list[Paragraph], list[tuple]]] = []
+    windows = 0
+    for article, digest, existed in todo:
+        paragraphs = make_paragraphs(article)
+        rows = _window_rows(store, article, paragraphs)
+        batch.append((article, digest, existed, paragraphs, rows))
+        windows += len(rows)
+        if windows >= EMBED_BATCH_WINDOWS:
+            _flush(store, batch, report, bar)
+            batch, windows = [], 0
+    _flush(store, batch, report, bar)
+    bar.close()
+
+
+def _window_rows(store: IndexStore, article: Article, paragraphs: list[Paragraph]) -> list[tuple]:
+    meta = {"article_id": article.article_id, "title": article.title[:500], "source": article.source,
+            "published": article.published, "published_day": published_day(article.published)}
+    rows = []
+    for p in paragraphs:
+        for w, (s, e) in enumerate(store.embedder.windows(p.text)):
+            rows.append((p.paragraph_id, w, p.text[s:e], {**meta, "paragraph_id": p.paragraph_id, "n": p.n}))
+    return rows
+
+
+def _flush(store: IndexStore, batch, report: IngestReport, bar) -> None:
+    if not batch:
+        return
+    vectors = store.embedder.encode([row[2] for *_, rows in batch for row in rows])
+    offset = 0
+    for article, digest, existed, paragraphs, rows in batch:
+        store.manifest.begin(article, digest, paragraphs)
+        if existed:
+            store.vectors.delete_article(article.article_id)
+        store.vectors.add(rows, vectors[offset:offset + len(rows)])
+        offset += len(rows)
+        store.manifest.commit(article.article_id)
+        (report.updated if existed else report.added).append(article.article_id)
+        report.paragraphs += len(paragraphs)
+        bar.update(1)

@@ -1,0 +1,144 @@
+"""The article manifest: SQLite under QA_HOME, the source of truth the vector and keyword indexes follow.
+
+An article is written in two steps: `begin` records it as `pending` with its paragraphs, the vectors are
+written, then `commit` marks it `done`. A crash in between leaves a `pending` row that the next ingest
+repairs (its vectors are deleted and the article is ingested again), so Chroma never keeps paragraphs the
+manifest does not know.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from index.types import Article, Attribution, Paragraph
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    article_id TEXT PRIMARY KEY, source_path TEXT, title TEXT, source TEXT, url TEXT, published TEXT,
+    authors TEXT, extra TEXT, content_hash TEXT, n_paragraphs INTEGER, state TEXT, updated_at REAL);
+CREATE TABLE IF NOT EXISTS paragraphs (
+    paragraph_id TEXT PRIMARY KEY, article_id TEXT, n INTEGER, start INTEGER, end INTEGER, text TEXT,
+    speakers TEXT);
+CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
+CREATE TABLE IF NOT EXISTS speakers (paragraph_id TEXT, article_id TEXT, name TEXT, name_lower TEXT);
+CREATE INDEX IF NOT EXISTS speakers_name ON speakers(name_lower);
+CREATE INDEX IF NOT EXISTS speakers_article ON speakers(article_id);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+ARTICLE_FIELDS = ("article_id", "source_path", "title", "source", "url", "published", "authors", "extra")
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        with self._lock, self._db:
+            self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- writes -----------------------------------------------------------------------------------
+    def begin(self, article: Article, content_hash: str, paragraphs: list[Paragraph]) -> None:
+        row = {k: getattr(article, k) for k in ARTICLE_FIELDS}
+        row.update(authors=json.dumps(article.authors), extra=json.dumps(article.extra, default=str),
+                   content_hash=content_hash, n_paragraphs=len(paragraphs), state="pending", updated_at=time.time())
+        with self._lock, self._db:
+            self._delete_rows(article.article_id)
+            self._db.execute(f"INSERT INTO articles ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
+                             tuple(row.values()))
+            self._db.executemany(
+                "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?)",
+                [(p.paragraph_id, p.article_id, p.n, p.start, p.end, p.text,
+                  json.dumps([asdict(a) for a in p.speakers])) for p in paragraphs])
+            self._db.executemany(
+                "INSERT INTO speakers VALUES (?,?,?,?)",
+                [(p.paragraph_id, p.article_id, name, name.lower())
+                 for p in paragraphs for name in sorted({a.speaker for a in p.speakers})])
+
+    def commit(self, article_id: str) -> None:
+        with self._lock, self._db:
+            self._db.execute("UPDATE articles SET state='done' WHERE article_id=?", (article_id,))
+            self._bump_generation()
+
+    def delete(self, article_id: str) -> None:
+        with self._lock, self._db:
+            self._delete_rows(article_id)
+            self._bump_generation()
+
+    def _delete_rows(self, article_id: str) -> None:
+        for table in ("articles", "paragraphs", "speakers"):
+            self._db.execute(f"DELETE FROM {table} WHERE article_id=?", (article_id,))
+
+    def _bump_generation(self) -> None:
+        self._db.execute("INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) DO UPDATE "
+                         "SET value = CAST(value AS INTEGER) + 1")
+
+    # -- reads ------------------------------------------------------------------------------------
+    def generation(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def content_hashes(self) -> dict[str, tuple[str, str]]:
+        """article_id -> (content_hash, state)."""
+        rows = self._db.execute("SELECT article_id, content_hash, state FROM articles")
+        return {r[0]: (r[1], r[2]) for r in rows}
+
+    def articles(self, state: str | None = "done") -> list[dict]:
+        sql = "SELECT * FROM articles" + (" WHERE state=?" if state else "") + " ORDER BY published DESC, title"
+        return [_article_row(r) for r in self._db.execute(sql, (state,) if state else ())]
+
+    def article(self, article_id: str) -> dict | None:
+        row = self._db.execute("SELECT * FROM articles WHERE article_id=?", (article_id,)).fetchone()
+        return _article_row(row) if row else None
+
+    def paragraphs(self, ids: list[str]) -> dict[str, dict]:
+        """paragraph_id -> paragraph row joined with its article's metadata."""
+        out: dict[str, dict] = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            sql = ("SELECT p.*, a.title, a.source, a.url, a.published, a.authors FROM paragraphs p "
+                   f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
+            for r in self._db.execute(sql, chunk):
+                row = dict(r)
+                row["authors"] = json.loads(row["authors"] or "[]")
+                row["speakers"] = [Attribution(**a) for a in json.loads(row["speakers"] or "[]")]
+                out[row["paragraph_id"]] = row
+        return out
+
+    def iter_paragraphs(self, state: str = "done"):
+        """(paragraph_id, article_id, text, published, source) of every paragraph, in a stable order."""
+        sql = ("SELECT p.paragraph_id, p.article_id, p.text, a.published, a.source FROM paragraphs p "
+               "JOIN articles a USING (article_id) WHERE a.state=? ORDER BY p.article_id, p.n")
+        yield from self._db.execute(sql, (state,))
+
+    def paragraph_ids(self, state: str | None = None) -> set[str]:
+        sql = "SELECT p.paragraph_id FROM paragraphs p JOIN articles a USING (article_id)"
+        return {r[0] for r in self._db.execute(sql + (" WHERE a.state=?" if state else ""), (state,) if state else ())}
+
+    def speaker_names(self) -> list[str]:
+        return [r[0] for r in self._db.execute("SELECT DISTINCT name FROM speakers")]
+
+    def paragraphs_of_speakers(self, names: list[str]) -> list[str]:
+        lowered = [n.lower() for n in names]
+        sql = f"SELECT DISTINCT paragraph_id FROM speakers WHERE name_lower IN ({','.join('?' * len(lowered))})"
+        return [r[0] for r in self._db.execute(sql, lowered)] if lowered else []
+
+    def articles_by_author(self, author: str) -> list[str]:
+        needle = author.lower()
+        return [r["article_id"] for r in self.articles()
+                if any(needle in a.lower() for a in r["authors"])]
+
+
+def _article_row(row: sqlite3.Row) -> dict:
+    out = dict(row)
+    out["authors"] = json.loads(out["authors"] or "[]")
+    out["extra"] = json.loads(out["extra"] or "{}")
+    return out

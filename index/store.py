@@ -1,0 +1,54 @@
+"""The index as one object: manifest (SQLite) + vectors (Chroma) + keyword index (BM25) + embedder.
+
+Everything lives under `settings.home`, in files named by the collection hash, so indexes built with
+another model or window setting sit side by side and are never mixed.
+"""
+from __future__ import annotations
+
+import threading
+from functools import cached_property
+
+from index.embed import Embedder
+from index.keyword import KeywordIndex
+from index.manifest import Manifest
+
+
+class IndexStore:
+    def __init__(self, settings):
+        self.settings = settings
+        self.home = settings.home
+        self.home.mkdir(parents=True, exist_ok=True)
+        self.collection_name = settings.collection_name()
+        s = settings.index
+        self.embedder = Embedder(s.embedding_model, s.device, s.embed_batch_size, s.window_overlap)
+        self.manifest = Manifest(self.home / "manifest" / f"{self.collection_name}.sqlite3")
+        self._keyword = KeywordIndex(self.home / "keyword" / self.collection_name)
+        self._keyword_lock = threading.Lock()
+
+    @cached_property
+    def vectors(self):
+        # Imported lazily: chromadb and llama-index take seconds to import and the CLI's `articles` needs neither.
+        from index.vectors import VectorIndex, chroma_client
+
+        return VectorIndex(chroma_client(self.settings.index, self.home), self.collection_name)
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """The BM25 index, reloaded or rebuilt whenever the manifest has moved on since it was saved."""
+        generation = self.manifest.generation()
+        with self._keyword_lock:
+            if self._keyword.generation != generation:
+                if not (self._keyword.load() and self._keyword.generation == generation):
+                    self._keyword.rebuild(self.manifest.iter_paragraphs(), generation)
+            return self._keyword
+
+    def delete_article(self, article_id: str) -> bool:
+        if self.manifest.article(article_id) is None:
+            return False
+        # Manifest row goes last: if we crash before it, the next check still knows what to clean up.
+        self.vectors.delete_article(article_id)
+        self.manifest.delete(article_id)
+        return True
+
+    def close(self) -> None:
+        self.manifest.close()

@@ -1,0 +1,98 @@
+"""The public surface: `QA` (ingest / retrieve / ask). The CLI, the UI and the eval only call this."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from qa.settings import Settings, load_settings
+from qa.types import Answer, Passage
+
+# The user's seed article ships here and is ingested the first time an index is empty.
+DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "articles"
+
+
+def parse_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip().replace("/", "-")
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError as exc:
+        raise ValueError(f"not a date (use YYYY-MM-DD): {value!r}") from exc
+
+
+class QA:
+    """Question answering over an index of news articles, with every answer citing its paragraphs.
+
+    >>> qa = QA()                       # state under $QA_HOME (or the per-user data dir)
+    >>> qa.ask("What did Robin Li say about large models?").text
+    """
+
+    def __init__(self, home: str | Path | None = None, settings: Settings | None = None, **overrides):
+        from index.store import IndexStore
+
+        self.settings = settings or load_settings(home, **overrides)
+        self.store = IndexStore(self.settings)
+        self._answerers: dict = {}
+
+    # -- index ----------------------------------------------------------------------------------
+    def ingest(self, paths, prune: bool = False, progress: bool = False):
+        """Add or update articles from files and directories; returns an `IngestReport`."""
+        from index.ingest import ingest
+
+        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        return ingest(self.store, paths, prune=prune, progress=progress)
+
+    def articles(self) -> list[dict]:
+        return self.store.manifest.articles()
+
+    def delete_article(self, article_id: str) -> bool:
+        return self.store.delete_article(article_id)
+
+    def ensure_corpus(self) -> None:
+        """An empty index gets the default corpus, so a new user can ask right after install."""
+        if self.settings.index.seed_default_corpus and not self.store.manifest.content_hashes() \
+                and DEFAULT_CORPUS.is_dir():
+            self.ingest([DEFAULT_CORPUS])
+
+    # -- questions ------------------------------------------------------------------------------
+    def retrieve(self, question: str, k: int | None = None, as_of=None, filters: dict | None = None) -> list[Passage]:
+        from qa.retrieve import retrieve
+
+        self.ensure_corpus()
+        return retrieve(self.store, self.settings, _check_question(question), k, parse_date(as_of), filters)
+
+    def ask(self, question: str, as_of=None, filters: dict | None = None, k: int | None = None,
+            answerer: str | None = None) -> Answer:
+        from qa.query import analyze
+
+        passages = self.retrieve(question, k, as_of, filters)
+        info = analyze(question, None, self.store.manifest.speaker_names())
+        return self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
+
+    def answerer(self, name: str | None = None):
+        from qa.answerers import make_answerer
+
+        name = name or self.settings.answer.backend
+        if name not in self._answerers:
+            self._answerers[name] = make_answerer(name, self.store, self.settings)
+        return self._answerers[name]
+
+    def as_retriever(self, k: int | None = None, as_of=None, filters: dict | None = None):
+        """This pipeline as a llama-index `BaseRetriever`, to plug into llama-index query engines."""
+        from qa.llama_retriever import QARetriever
+
+        return QARetriever(self, k=k, as_of=as_of, filters=filters)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def _check_question(question: str) -> str:
+    if not isinstance(question, str) or not question.strip():
+        raise ValueError("the question is empty")
+    return question.strip()[:2000]  # a question longer than this is noise to the retrievers

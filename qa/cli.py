@@ -1,0 +1,115 @@
+"""`qa` command line: each command is a thin wrapper over one `QA` call."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def _qa(ctx):
+    from qa.api import QA
+
+    if "qa" not in ctx.obj:
+        ctx.obj["qa"] = QA(ctx.obj["home"])
+    return ctx.obj["qa"]
+
+
+def _echo_json(data) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+@click.group()
+@click.option("--home", envvar="QA_HOME", type=click.Path(file_okay=False), default=None,
+              help="Directory holding the index (default: $QA_HOME or the per-user data dir).")
+@click.pass_context
+def main(ctx, home):
+    """Answer questions from news articles, citing the paragraphs the answer comes from."""
+    ctx.ensure_object(dict)
+    ctx.obj["home"] = home
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--prune", is_flag=True, help="Remove indexed articles whose files no longer exist.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+def ingest(ctx, paths, prune, as_json):
+    """Index articles (.txt .md .html .json .jsonl files or directories)."""
+    report = _qa(ctx).ingest(list(paths), prune=prune, progress=not as_json)
+    if as_json:
+        _echo_json(vars(report))
+        return
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped['path']}: {skipped['reason']}", err=True)
+    click.echo(report.summary())
+
+
+@main.command()
+@click.argument("question")
+@click.option("-k", "--top-k", "k", type=int, default=None, help="Number of paragraphs.")
+@click.option("--as-of", default=None, help="Answer as of this date (YYYY-MM-DD): no later article is used.")
+@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def search(ctx, question, k, as_of, source, as_json):
+    """Show the paragraphs retrieved for a question."""
+    passages = _qa(ctx).retrieve(question, k=k, as_of=as_of, filters={"source": source} if source else None)
+    if as_json:
+        _echo_json([p.to_dict() for p in passages])
+        return
+    for i, p in enumerate(passages, 1):
+        click.echo(f"{i}. {p.paragraph_id}  score={p.score:.4f}  {p.title} ({p.source}, {p.published or 'undated'})")
+        click.echo(f"   {p.text}\n")
+
+
+@main.command()
+@click.argument("question")
+@click.option("--as-of", default=None, help="Answer as of this date (YYYY-MM-DD): no later article is used.")
+@click.option("--source", default=None, help="Only articles from this source.")
+@click.option("-k", "--top-k", "k", type=int, default=None, help="Number of paragraphs to read.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def ask(ctx, question, as_of, source, k, as_json):
+    """Answer a question with citations."""
+    answer = _qa(ctx).ask(question, as_of=as_of, filters={"source": source} if source else None, k=k)
+    if as_json:
+        _echo_json(answer.to_dict())
+        return
+    click.echo(answer.text)
+    if answer.citations:
+        click.echo("\nSources:")
+    for c in answer.citations:
+        click.echo(f"[{c.n}] {c.title} — {c.source or 'unknown source'}, {c.published or 'undated'}, "
+                   f"paragraph {c.paragraph} ({c.paragraph_id})")
+        click.echo(f"    “{c.quote}”")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def articles(ctx, as_json):
+    """List the indexed articles."""
+    rows = _qa(ctx).articles()
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        click.echo(f"{r['article_id']}  {r['published'] or 'undated':10}  {r['n_paragraphs']:3} ¶  "
+                   f"{r['source'] or '-'}  {r['title']}")
+    click.echo(f"{len(rows)} articles", err=True)
+
+
+@main.command()
+@click.argument("article_id")
+@click.pass_context
+def delete(ctx, article_id):
+    """Remove one article and all its paragraphs from the index."""
+    if not _qa(ctx).delete_article(article_id):
+        click.echo(f"no article {article_id!r}", err=True)
+        sys.exit(1)
+    click.echo(f"deleted {article_id}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

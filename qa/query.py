@@ -1,0 +1,69 @@
+"""What a question asks for, beyond its words: named speakers, named entities and a date window."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+QUESTION_WORDS = {"what", "who", "whom", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are",
+                  "was", "were", "can", "could", "should", "would", "will", "has", "have", "according", "the", "a",
+                  "an", "in", "on", "at", "and", "and", "tell", "give", "list", "name", "i", "and", "of", "about"}
+# "this week" is the week before the question's date, as news quizzes use it.
+RECENT_PHRASES = {
+    r"\b(this|last|past|previous) week\b|\brecently\b|\bthis weekend\b|\bdays ago\b": 7,
+    r"\b(this|last|past) month\b": 31,
+}
+_CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of|de|van|von|al|bin|la|le|du|del)?\s*[A-Z][\w’'&.-]*)*")
+
+
+@dataclass
+class QuestionInfo:
+    question: str
+    speakers: list[str] = field(default_factory=list)  # known speakers the question names
+    entities: list[str] = field(default_factory=list)  # capitalized names in the question
+    date_from: date | None = None  # from "this week" and similar, relative to as_of
+    date_to: date | None = None
+
+
+def named_entities(question: str) -> list[str]:
+    """Capitalized word runs, minus a sentence-initial question word ("What", "Did")."""
+    found = []
+    for match in _CAPITALIZED.finditer(question):
+        words = match.group().strip(" .?!,").split()
+        while words and words[0].lower() in QUESTION_WORDS:
+            words = words[1:]
+        name = " ".join(words).rstrip("’'s").rstrip("’'")
+        if name and name.lower() not in QUESTION_WORDS:
+            found.append(name)
+    return found
+
+
+def find_speakers(question: str, known: list[str]) -> list[str]:
+    """Known speakers named in the question, by full name or by a capitalized surname."""
+    lowered = question.lower()
+    tokens = set(re.findall(r"\b[A-Z][\w’'-]+", question))
+    hits = []
+    for name in known:
+        parts = name.split()
+        full = re.search(rf"\b{re.escape(name.lower())}\b", lowered)
+        # A surname alone ("Yang said", "What did Li say") names the speaker; a first word alone does not
+        # ("China" must not pick "China Daily").
+        partial = len(parts) > 1 and len(parts[-1]) > 1 and parts[-1] in tokens
+        if full or (partial and name[0].isupper()):
+            hits.append(name)
+    # Prefer full-name hits: "Robin Li" should not also pull in every other "Li".
+    full_hits = [n for n in hits if n.lower() in lowered]
+    return full_hits or hits
+
+
+def analyze(question: str, as_of: date | None, known_speakers: list[str], recent_slack_days: int = 3,
+            window_days: int = 7) -> QuestionInfo:
+    info = QuestionInfo(question, find_speakers(question, known_speakers), named_entities(question))
+    if as_of:
+        info.date_to = as_of
+        for pattern, days in RECENT_PHRASES.items():
+            if re.search(pattern, question, re.IGNORECASE):
+                days = window_days if days == 7 else days
+                info.date_from = as_of - timedelta(days=days + recent_slack_days)
+                break
+    return info

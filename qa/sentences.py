@@ -1,0 +1,81 @@
+"""Sentence splitting with offsets, and the small text helpers the answerer and the grounding check share.
+
+A regex splitter is enough for edited news prose; it keeps abbreviations ("Inc.", "U.S.", "Dr.") and
+initials inside sentences, and keeps a closing quote with the sentence it ends.
+"""
+from __future__ import annotations
+
+import re
+
+ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr", "sr", "inc",
+    "corp", "co", "ltd", "no", "vs", "etc", "u.s", "u.k", "u.n", "e.g", "i.e", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "approx", "dept", "est", "fig",
+}
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being below between both
+but by can could did do does doing down during each few for from further had has have having he her here hers
+him his how i if in into is it its itself just me more most my no nor not now of off on once only or other our
+out over own said same say says she should so some such than that the their them then there these they this
+those through to too under until up very was we were what when where which while who whom why will with would
+you your yours according also tell told week recently new latest this last year years month day today
+""".split())
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of the sentences of `text`, whitespace trimmed."""
+    spans, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        before = text[start:match.start() + 1]
+        last_word = re.findall(r"[A-Za-z.]+$", before.rstrip(".!?\"'”’)]") + ".")
+        token = last_word[0].rstrip(".").lower() if last_word else ""
+        # "Inc." or an initial ("Donald J. Trump") does not end a sentence.
+        if text[match.start()] == "." and (token in ABBREVIATIONS or len(token) == 1):
+            continue
+        end = match.end()
+        spans.append(_trim(text, start, end))
+        start = end
+    if text[start:].strip():
+        spans.append(_trim(text, start, len(text)))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match "models" with "model" and "developing" with "develop"."""
+    word = word.lower().replace("’", "'")
+    word = re.sub(r"'s$", "", word)
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+    return word
+
+
+# A sentence naming someone's role answers for "the executive" / "the official" a question asks about.
+ROLE_WORDS = frozenset(stem(w) for w in """ceo chairman chairwoman chair president vice-president founder co-founder
+director chief head executive officer minister secretary spokesperson spokesman spokeswoman governor mayor""".split())
+ROLE_TERMS = frozenset(stem(w) for w in ("executive", "official", "leader"))
+
+
+def content_terms(text: str) -> set[str]:
+    """Stemmed words that carry meaning (no stopwords), for lexical overlap."""
+    terms = {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
+    return terms | ROLE_TERMS if terms & ROLE_WORDS else terms
+
+
+def normalize(text: str) -> str:
+    """Lowercase, unify quotes and dashes, drop punctuation: for "does the answer contain X" checks."""
+    text = text.lower().translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"}))
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    text = re.sub(r"[^\w\s$%.-]", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    return " ".join(text.split())

