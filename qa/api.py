@@ -1,6 +1,7 @@
 """The public surface: `QA` (ingest / retrieve / ask). The CLI, the UI and the eval only call this."""
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -68,11 +69,22 @@ class QA:
 
     def ask(self, question: str, as_of=None, filters: dict | None = None, k: int | None = None,
             answerer: str | None = None) -> Answer:
+        started = time.perf_counter()
+        passages = self.retrieve(question, k, as_of, filters)
+        retrieved = time.perf_counter()
+        answer = self.answer(question, passages, answerer)
+        answer.timings = {"retrieve": retrieved - started, **answer.timings}
+        return answer
+
+    def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
+        """Answer from given passages (what `ask` does after retrieval; the eval times the two apart)."""
         from qa.query import analyze
 
-        passages = self.retrieve(question, k, as_of, filters)
+        started = time.perf_counter()
         info = analyze(question, None, self.store.manifest.speaker_names())
-        return self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
+        answer = self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
+        answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
+        return answer
 
     def answerer(self, name: str | None = None):
         from qa.answerers import make_answerer

@@ -111,5 +111,13 @@ def delete(ctx, article_id):
     click.echo(f"deleted {article_id}")
 
 
+def _add_eval() -> None:
+    from eval.cli import eval_command
+
+    main.add_command(eval_command)
+
+
+_add_eval()
+
 if __name__ == "__main__":  # pragma: no cover
     main()

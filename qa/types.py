@@ -57,6 +57,7 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     support: float = 0.0  # the answerer's confidence that the cited text answers the question
     answerer: str = "extractive"
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: retrieve, generate, check
 
     def to_dict(self) -> dict:
         return asdict(self)

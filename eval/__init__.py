@@ -1,0 +1,1 @@
+"""Evaluation harness: retrieval, correctness, citation precision/recall and refusal (see eval/README.md)."""

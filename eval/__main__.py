@@ -1,0 +1,3 @@
+from eval.cli import eval_command
+
+eval_command()

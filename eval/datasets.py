@@ -1,0 +1,62 @@
+"""Eval datasets: JSONL, one question a line (format in eval/README.md), validated on load."""
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass
+class Evidence:
+    text: str  # a verbatim span of the supporting paragraph
+    article_id: str = ""
+
+
+@dataclass
+class EvalItem:
+    id: str
+    question: str
+    answerable: bool
+    answers: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    as_of: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+
+def load_dataset(path: str | Path) -> list[EvalItem]:
+    path = Path(path)
+    items, seen = [], set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            row = json.loads(line)
+            item = EvalItem(id=str(row["id"]), question=row["question"], answerable=bool(row["answerable"]),
+                            answers=list(row.get("answers") or []), as_of=row.get("as_of") or None,
+                            evidence=[Evidence(e["text"], e.get("article_id") or "") for e in row.get("evidence") or []],
+                            tags=list(row.get("tags") or []))
+        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+            raise ValueError(f"{where}: not a valid eval item: {exc!r}") from exc
+        if item.id in seen:
+            raise ValueError(f"{where}: duplicate id {item.id!r}")
+        if item.answerable and not item.answers:
+            raise ValueError(f"{where}: answerable question without answers")
+        seen.add(item.id)
+        items.append(item)
+    if not items:
+        raise ValueError(f"{path}: no questions")
+    return items
+
+
+def default_corpus(dataset: str | Path) -> list[Path]:
+    """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root."""
+    corpora = tomllib.loads((DATA / "corpora.toml").read_text())
+    paths = corpora.get(Path(dataset).stem)
+    if paths is None:
+        raise ValueError(f"no corpus known for {dataset}; pass --corpus PATH")
+    return [ROOT / p if not Path(p).is_absolute() else Path(p) for p in paths]

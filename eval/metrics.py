@@ -1,0 +1,81 @@
+"""Metric definitions (see eval/README.md for the sources). Pure functions over ids, strings and booleans."""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+from qa.sentences import normalize
+
+
+# -- retrieval, BEIR conventions (Thakur et al. 2021): binary relevance ----------------------------
+def hit_at_k(ranked: list[str], relevant: set[str], k: int) -> float:
+    return float(any(r in relevant for r in ranked[:k]))
+
+
+def recall_at_k(ranked: list[str], relevant: set[str], k: int) -> float:
+    return len(set(ranked[:k]) & relevant) / len(relevant) if relevant else 0.0
+
+
+def mrr_at_k(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    for rank, item in enumerate(ranked[:k], start=1):
+        if item in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def ndcg_at_k(ranked: list[str], relevant: set[str], k: int = 10) -> float:
+    dcg = sum(1.0 / math.log2(rank + 1) for rank, item in enumerate(ranked[:k], start=1) if item in relevant)
+    ideal = sum(1.0 / math.log2(rank + 1) for rank in range(1, min(len(relevant), k) + 1))
+    return dcg / ideal if ideal else 0.0
+
+
+def dedupe(items: list[str]) -> list[str]:
+    """Article ranking from a paragraph ranking: first occurrence of each article."""
+    return list(dict.fromkeys(items))
+
+
+# -- correctness ---------------------------------------------------------------------------------
+def answer_recall(response: str, answers: list[str]) -> float:
+    """ALCE "EM recall" for short answers: 1 if any acceptable answer appears in the normalised response."""
+    text = normalize(response)
+    return float(any(normalize(a) and re.search(rf"(?<!\w){re.escape(normalize(a))}(?!\w)", text) for a in answers))
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in re.findall(r"\w+|\$|%", normalize(text)) if t not in {"a", "an", "the"}]
+
+
+def token_f1(response: str, answers: list[str]) -> float:
+    """SQuAD token F1 (Rajpurkar et al. 2016), best over the acceptable answers."""
+    best = 0.0
+    predicted = _tokens(response)
+    for answer in answers:
+        gold = _tokens(answer)
+        common = sum((Counter(predicted) & Counter(gold)).values())
+        if common:
+            precision, recall = common / len(predicted), common / len(gold)
+            best = max(best, 2 * precision * recall / (precision + recall))
+    return best
+
+
+# -- refusal -------------------------------------------------------------------------------------
+def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float]:
+    """Refusal precision/recall on unanswerable questions, and the false-refusal rate on answerable ones."""
+    tp = sum(r and not a for r, a in zip(refused, answerable))
+    n_refused = sum(refused)
+    n_unanswerable = sum(not a for a in answerable)
+    n_answerable = len(answerable) - n_unanswerable
+    return {
+        "refusal_precision": tp / n_refused if n_refused else 1.0,
+        "refusal_recall": tp / n_unanswerable if n_unanswerable else 1.0,
+        "false_refusal_rate": sum(r and a for r, a in zip(refused, answerable)) / n_answerable if n_answerable else 0.0,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[index]

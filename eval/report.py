@@ -1,0 +1,72 @@
+"""Write an eval report three ways: report.json (everything), report.md (tables), report.png (a chart)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+# Columns of the Markdown tables and bars of the chart, in reading order. Correctness always sits next to
+# the citation scores: quoting the top passage maximises citation scores while answering badly (ALCE).
+RETRIEVAL = ["hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10"]
+ANSWERS = ["answer_recall", "token_f1", "citation_recall", "citation_precision", "groundedness"]
+REFUSAL = ["refusal_precision", "refusal_recall", "false_refusal_rate"]
+LATENCY = ["retrieve_ms_p50", "retrieve_ms_p95", "generate_ms_p50", "generate_ms_p95", "check_ms_p50", "check_ms_p95"]
+CHART = ["hit@5", "mrr@10", "answer_recall", "citation_recall", "citation_precision", "refusal_recall",
+         "false_refusal_rate"]
+
+
+def _table(rows: dict[str, dict], columns: list[str], first: str) -> str:
+    head = f"| {first} | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
+    body = "".join(f"| {name} | " + " | ".join(_fmt(values.get(c, 0.0)) for c in columns) + " |\n"
+                   for name, values in rows.items())
+    return head + body
+
+
+def _fmt(value) -> str:
+    return f"{value:.1f}" if isinstance(value, float) and value > 1.5 else f"{value:.3f}" if isinstance(
+        value, float) else str(value)
+
+
+def markdown(report: dict) -> str:
+    configs = {name: c["metrics"] for name, c in report["configs"].items()}
+    n = next(iter(configs.values()))["questions"]
+    out = [f"# Eval: {Path(report['dataset']).name}\n",
+           f"{n} questions, answerer `{report['answerer']}`, top-k {report['k']}, judge `{report['judge']}`, "
+           f"{report['ingest']['articles']} articles.\n"]
+    for title, columns in (("Retrieval", RETRIEVAL), ("Answers and citations", ANSWERS), ("Refusal", REFUSAL),
+                           ("Latency (ms)", LATENCY)):
+        out.append(f"## {title}\n\n" + _table(configs, columns, "config"))
+    for name, c in report["configs"].items():
+        out.append(f"## By question type ({name})\n\n"
+                   + _table({f"{t} ({v['questions']})": v for t, v in c["by_tag"].items()},
+                            ["hit@5", "answer_recall", "citation_recall", "refusal_recall", "false_refusal_rate"], "tag"))
+    return "\n".join(out)
+
+
+def chart(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    configs = report["configs"]
+    width = 0.8 / len(configs)
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for i, (name, c) in enumerate(configs.items()):
+        xs = [j + i * width for j in range(len(CHART))]
+        ax.bar(xs, [c["metrics"][k] for k in CHART], width, label=name)
+    ax.set_xticks([j + width * (len(configs) - 1) / 2 for j in range(len(CHART))], CHART, rotation=20)
+    ax.set_ylim(0, 1.05)
+    ax.set_title(f"{Path(report['dataset']).name}: answerer {report['answerer']}")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(report: dict, out: Path) -> dict[str, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"json": out / "report.json", "md": out / "report.md", "png": out / "report.png"}
+    paths["json"].write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    paths["md"].write_text(markdown(report))
+    chart(report, paths["png"])
+    return paths

@@ -1,0 +1,124 @@
+"""The eval runner: ingest the corpus, ask every question under each configuration, score, aggregate.
+
+Reads like a training loop: for config in configs: for item in dataset: retrieve, answer, score.
+"""
+from __future__ import annotations
+
+import time
+import tomllib
+from pathlib import Path
+
+from eval import metrics as m
+from eval.datasets import EvalItem, load_dataset
+from eval.judge import SupportJudge, answer_sentences, score_citations
+from qa.sentences import normalize
+
+CONFIGS = Path(__file__).resolve().parent / "configs"
+DEPTH = 10  # ranking depth for MRR@10 / nDCG@10
+
+
+def load_config(name: str) -> dict:
+    path = Path(name) if name.endswith(".toml") else CONFIGS / f"{name}.toml"
+    if not path.is_file():
+        raise ValueError(f"unknown eval config {name!r}: no {path}")
+    return tomllib.loads(path.read_text())
+
+
+def evidence_index(qa, items: list[EvalItem]) -> dict[str, tuple[set[str], set[str]]]:
+    """item id -> (paragraph ids, article ids) whose paragraph contains an evidence span."""
+    paragraphs = [(pid, aid, normalize(text)) for pid, aid, text, *_ in qa.store.manifest.iter_paragraphs()]
+    out = {}
+    for item in items:
+        pids, aids = set(), set()
+        for ev in item.evidence:
+            span = normalize(ev.text)
+            for pid, aid, text in paragraphs:
+                if span in text and (not ev.article_id or ev.article_id == aid):
+                    pids.add(pid)
+                    aids.add(aid)
+        out[item.id] = (pids, aids)
+    return out
+
+
+def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progress: bool, label: str) -> list[dict]:
+    from tqdm import tqdm
+
+    rows = []
+    for item in tqdm(items, desc=f"eval {label}", unit="q", disable=not progress):
+        started = time.perf_counter()
+        ranked = qa.retrieve(item.question, k=max(k, DEPTH), as_of=item.as_of)
+        retrieved = time.perf_counter()
+        answer = qa.answer(item.question, ranked[:k], answerer)
+        answered = time.perf_counter()
+        cites = score_citations(answer, judge)
+        checked = time.perf_counter()
+        pids, aids = relevant[item.id]
+        ranked_pids = [p.paragraph_id for p in ranked]
+        ranked_aids = m.dedupe([p.article_id for p in ranked])
+        rows.append({
+            "id": item.id, "question": item.question, "as_of": item.as_of, "tags": item.tags,
+            "answerable": item.answerable, "gold": item.answers, "answer": answer.text, "refused": answer.refused,
+            "citations": [{"n": c.n, "paragraph_id": c.paragraph_id} for c in answer.citations],
+            "relevant": sorted(pids), "retrieved": ranked_pids[:k],
+            "hit@1": m.hit_at_k(ranked_pids, pids, 1), "hit@5": m.hit_at_k(ranked_pids, pids, 5),
+            "recall@5": m.recall_at_k(ranked_pids, pids, 5), "mrr@10": m.mrr_at_k(ranked_pids, pids, DEPTH),
+            "ndcg@10": m.ndcg_at_k(ranked_pids, pids, DEPTH), "article_hit@5": m.hit_at_k(ranked_aids, aids, 5),
+            "article_mrr@10": m.mrr_at_k(ranked_aids, aids, DEPTH),
+            "answer_recall": m.answer_recall(answer.text, item.answers) if not answer.refused else 0.0,
+            "token_f1": m.token_f1(answer.text, item.answers) if not answer.refused else 0.0,
+            "sentences": cites.sentences, "supported_sentences": cites.recall_hits,
+            "n_citations": cites.citations, "relevant_citations": cites.relevant,
+            "latency": {"retrieve": retrieved - started, "generate": answered - retrieved, "check": checked - answered},
+        })
+    return rows
+
+
+def aggregate(rows: list[dict]) -> dict[str, float]:
+    def mean(key, subset):
+        return sum(r[key] for r in subset) / len(subset) if subset else 0.0
+
+    answerable = [r for r in rows if r["answerable"]]
+    with_evidence = [r for r in answerable if r["relevant"]]
+    out = {key: mean(key, with_evidence) for key in
+           ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10")}
+    out.update(answer_recall=mean("answer_recall", answerable), token_f1=mean("token_f1", answerable))
+    answered = [r for r in rows if not r["refused"]]
+    sentences = sum(r["sentences"] for r in answered)
+    citations = sum(r["n_citations"] for r in answered)
+    out["citation_recall"] = sum(r["supported_sentences"] for r in answered) / sentences if sentences else 0.0
+    out["citation_precision"] = sum(r["relevant_citations"] for r in answered) / citations if citations else 0.0
+    out["groundedness"] = out["citation_recall"]  # share of answer sentences their citations support
+    out.update(m.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows]))
+    for stage in ("retrieve", "generate", "check"):
+        values = [r["latency"][stage] * 1000 for r in rows]
+        out[f"{stage}_ms_p50"], out[f"{stage}_ms_p95"] = m.percentile(values, 50), m.percentile(values, 95)
+    out["questions"] = len(rows)
+    return out
+
+
+def by_tag(rows: list[dict]) -> dict[str, dict[str, float]]:
+    tags = sorted({t for r in rows for t in r["tags"]})
+    return {t: aggregate([r for r in rows if t in r["tags"]]) for t in tags}
+
+
+def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("default",), answerer: str | None = None,
+             k: int = 5, progress: bool = True) -> dict:
+    from qa import QA
+
+    items = load_dataset(dataset)
+    report = {"dataset": str(dataset), "corpus": [str(c) for c in corpus], "answerer": answerer or "default",
+              "k": k, "configs": {}}
+    base = QA(home, index={"seed_default_corpus": False})
+    ingest = base.ingest(corpus, progress=progress)
+    report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}
+    relevant = evidence_index(base, items)
+    judge = SupportJudge(base.store.embedder)
+    report["judge"] = judge.name
+    for name in configs:
+        qa = QA(home, index={"seed_default_corpus": False}, **load_config(name))
+        rows = run_config(qa, items, relevant, judge, answerer, k, progress, name)
+        report["configs"][name] = {"metrics": aggregate(rows), "by_tag": by_tag(rows), "items": rows}
+    return report
+
+
+__all__ = ["run_eval", "aggregate", "answer_sentences"]
