@@ -16,7 +16,11 @@ from dataclasses import dataclass, field
 from qa.sentences import STOPWORDS, content_terms, normalize, split_sentences
 
 DEFAULT_THRESHOLD = 0.6
-_NUMBER = re.compile(r"\$?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion|thousand))?", re.IGNORECASE)
+_NUMBER = re.compile(r"\$?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|three|four|"
+                     r"five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|dozen|half)\b", re.IGNORECASE)
+# Relative dates and named days/months: "last year" for "last month" is a wrong fact, not a paraphrase.
+_TIME = re.compile(r"\b(?:(?:last|next|this|past) (?:week|month|year|weekend|spring|summer|autumn|fall|winter)|"
+                   r"yesterday|today|tomorrow)\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][a-zA-Z’'-]*[a-zA-Z](?:\s+[A-Z][a-zA-Z’'-]*[a-zA-Z])*")
 _NEGATION = re.compile(r"\b(not|no|never|cannot|can't|won't|didn't|doesn't|isn't|aren't|wasn't|n't|neither|nor)\b",
                        re.IGNORECASE)
@@ -40,8 +44,10 @@ class Support:
 def key_facts(sentence: str) -> list[str]:
     """Numbers and capitalized names a supporting paragraph must contain."""
     numbers = [m.group().strip().rstrip(".,") for m in _NUMBER.finditer(sentence)]
+    numbers += [m.group() for m in _TIME.finditer(sentence)]
     names = []
-    for match in _NAME.finditer(sentence):
+    # A possessive ends a name: "China's Global AI Governance Initiative" is two names.
+    for match in _NAME.finditer(re.sub(r"(?<=[a-zA-Z])[’']s\b", ",", sentence)):
         words = [w for w in match.group().split() if w not in NAME_STOPWORDS]
         # A capitalized first word of the sentence is a name unless it is a common word ("Experts said").
         if match.start() == len(sentence) - len(sentence.lstrip()) and words and \
@@ -53,7 +59,8 @@ def key_facts(sentence: str) -> list[str]:
 
 def _contains(haystack: str, fact: str) -> bool:
     fact_norm = normalize(fact)
-    if fact_norm and fact_norm in haystack:
+    # Whole words only: "15000" must not match inside "150000".
+    if fact_norm and re.search(rf"(?<![\w.]){re.escape(fact_norm)}(?![\w])", haystack):
         return True
     # A name may appear with the surname only ("Yang") or the full name in another order.
     parts = fact_norm.split()
