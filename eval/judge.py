@@ -8,14 +8,11 @@ Support is decided by a pluggable judge: the default is offline and deterministi
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from qa.constants import REFUSAL
 from qa.grounding import DEFAULT_THRESHOLD, score_support
-from qa.sentences import split_sentences
-
-MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+from qa.citations import parse_answer
 
 
 class SupportJudge:
@@ -38,30 +35,13 @@ class CitationScores:
     relevant: int = 0  # citations that are not irrelevant (ALCE citation precision numerator)
 
 
-def answer_sentences(text: str) -> list[tuple[str, list[int]]]:
-    """(sentence without markers, cited numbers) for each sentence of an answer."""
-    out = []
-    for a, b in split_sentences(text):
-        sentence = text[a:b]
-        numbers = [int(n) for group in MARKER.findall(sentence) for n in group.split(",")]
-        out.append((MARKER.sub("", sentence).strip(), numbers))
-    # A marker after the final full stop belongs to the sentence before it.
-    merged: list[tuple[str, list[int]]] = []
-    for sentence, numbers in out:
-        if not sentence and merged:
-            merged[-1][1].extend(numbers)
-        elif sentence:
-            merged.append((sentence, numbers))
-    return merged
-
-
 def score_citations(answer, judge) -> CitationScores:
     scores = CitationScores()
     if answer.refused or answer.text == REFUSAL:
         return scores
     texts = {c.n: c.text for c in answer.citations}
-    for sentence, numbers in answer_sentences(answer.text):
-        cited = [n for n in dict.fromkeys(numbers) if n in texts]
+    for sentence, numbers in parse_answer(answer.text):
+        cited = [n for n in numbers if n in texts]
         scores.sentences += 1
         scores.citations += len(cited)
         if not cited:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from eval import metrics as m
 from eval.datasets import EvalItem, load_dataset
-from eval.judge import SupportJudge, answer_sentences, score_citations
+from eval.judge import SupportJudge, score_citations
 from qa.sentences import normalize
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
@@ -121,4 +121,3 @@ def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("def
     return report
 
 
-__all__ = ["run_eval", "aggregate", "answer_sentences"]

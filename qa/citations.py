@@ -1,0 +1,39 @@
+"""Citation markers in answer text: parsing `[n]` (tolerating `[1,2]`, `[1][2]`, `(1)`) sentence by sentence."""
+from __future__ import annotations
+
+import re
+
+from qa.sentences import split_sentences
+
+# "[1]", "[1, 2]", "[1][2]", and "(1)" as small models write it; a year in parentheses "(2023)" is not a marker.
+MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]|\((\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\)")
+_LEADING = re.compile(rf"^\s*(?:(?:{MARKER.pattern})\s*)+")
+
+
+def marker_numbers(text: str) -> list[int]:
+    return [int(n) for m in MARKER.finditer(text) for n in re.split(r"[,;]", m.group(1) or m.group(2))]
+
+
+def strip_markers(text: str) -> str:
+    return re.sub(r"\s+([.,;:!?])", r"\1", re.sub(r"\s{2,}", " ", MARKER.sub("", text))).strip()
+
+
+def parse_answer(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, cited numbers in order) per sentence.
+
+    A marker written after the full stop ("... ecosystem. [1] Next") belongs to the sentence before it.
+    """
+    out: list[tuple[str, list[int]]] = []
+    for a, b in split_sentences(text):
+        piece = text[a:b]
+        leading = _LEADING.match(piece)
+        if leading and out:
+            out[-1][1].extend(marker_numbers(leading.group()))
+            piece = piece[leading.end():]
+        sentence = strip_markers(piece)
+        numbers = marker_numbers(piece)
+        if sentence:
+            out.append((sentence, numbers))
+        elif out:
+            out[-1][1].extend(numbers)
+    return [(s, list(dict.fromkeys(n))) for s, n in out]
