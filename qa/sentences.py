@@ -21,6 +21,7 @@ him his how i if in into is it its itself just me more most my no nor not now of
 out over own said same say says she should so some such than that the their them then there these they this
 those through to too under until up very was we were what when where which while who whom why will with would
 you your yours according also tell told week recently new latest this last year years month day today
+much many
 """.split())
 
 
