@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from index.store import IndexStore
 from index.types import Article, Paragraph
 from index.vectors import published_day
 
+log = logging.getLogger(__name__)
 EMBED_BATCH_WINDOWS = 512  # windows encoded together; large enough to keep the encoder busy
 
 
@@ -45,7 +47,11 @@ def content_hash(article: Article) -> str:
 def make_paragraphs(article: Article) -> list[Paragraph]:
     spans = split_paragraphs(article.text)
     texts = [article.text[s:e] for s, e in spans]
-    attributions = attribute_article(texts)
+    try:
+        attributions = attribute_article(texts)
+    except Exception:  # speakers are an extra: a parser slip must never cost the article itself
+        log.warning("speaker extraction failed for %s (%s)", article.article_id, article.source_path, exc_info=True)
+        attributions = [[] for _ in texts]
     return [Paragraph(article.article_id, n, text, s, e, attrs)
             for n, (text, (s, e), attrs) in enumerate(zip(texts, spans, attributions), start=1)]
 

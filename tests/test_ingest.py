@@ -137,3 +137,14 @@ def test_empty_index_is_seeded_with_the_default_corpus():
     assert qa.articles() == []
     assert qa.retrieve("Robin Li large models", k=1)[0].paragraph == 5
     assert [a["source"] for a in qa.articles()] == ["JW Insights"]
+
+
+def test_a_speaker_extraction_failure_keeps_the_article(monkeypatch, tmp_path):
+    import index.ingest
+
+    def broken(paragraphs):
+        raise AttributeError("parser slip")
+
+    monkeypatch.setattr(index.ingest, "attribute_article", broken)
+    report = QA().ingest([SEED_DIR])
+    assert len(report.added) == 1 and report.paragraphs == 10

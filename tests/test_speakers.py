@@ -135,3 +135,9 @@ def test_seed_article():
     assert speakers_of("Since the company") == {"Yang Yuanxi"}
     assert "Francis Gurry" in speakers_of("Francis Gurry")
     assert speakers_of("The 2023 World Internet") == set()
+
+
+def test_name_ending_in_a_dot_does_not_crash():
+    # Found on real news: a name like "Donald Trump Jr." broke the search that relocates the subject.
+    found = extract_attributions("Donald Trump Jr. reached out to the chief of staff, warning the legacy was at risk.")
+    assert found and found[0].speaker == "Donald Trump Jr."

@@ -1,0 +1,66 @@
+"""Read article files (.txt, .md, .html, .json, .jsonl) into `Article`s.
+
+Bad content never raises: each problem becomes a `LoadError` in the result, so one broken file (or one
+broken line of a .jsonl) does not stop a corpus from loading. Only a path that does not exist raises.
+
+One module a concern: `files` (walking, decoding, errors, ids), `fields` (what every format shares),
+and one module a format family: `text` (.txt, .md), `html`, `records` (.json, .jsonl).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable
+
+from index.loaders import html, records, text
+from index.loaders.files import (
+    SUPPORTED_SUFFIXES,
+    BadInput,
+    LoadError,
+    LoadResult,
+    decode,
+    iter_article_files,
+    make_article_id,
+)
+
+__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "LoadResult", "iter_article_files", "load_file", "load_paths",
+           "make_article_id"]
+
+_LOADERS = {".txt": text.load_text, ".md": text.load_text, ".markdown": text.load_text,
+            ".html": html.load_html, ".htm": html.load_html,
+            ".json": records.load_json, ".jsonl": records.load_jsonl}
+
+
+def load_paths(paths) -> LoadResult:
+    """Load every article file under `paths` (see `iter_article_files`); ids are unique across files."""
+    return _without_duplicates(load_file(file) for file in iter_article_files(paths))
+
+
+def load_file(path: str | os.PathLike) -> LoadResult:
+    """Load one file; its problems come back in `.errors`, never raised."""
+    path = Path(path)
+    loader = _LOADERS.get(path.suffix.lower())
+    try:
+        if loader is None:
+            raise BadInput(f"unsupported file type {path.suffix or '(no suffix)'!r}")
+        result = loader(path, decode(path.read_bytes()))
+    except BadInput as exc:
+        return LoadResult(errors=[LoadError(path, str(exc))])
+    except OSError as exc:
+        return LoadResult(errors=[LoadError(path, f"cannot read: {exc.strerror or exc}")])
+    return _without_duplicates([result])
+
+
+def _without_duplicates(results: Iterable[LoadResult]) -> LoadResult:
+    # Two articles with one id would share paragraph ids in the index; keep the first, report the rest.
+    merged, first_seen = LoadResult(), {}
+    for result in results:
+        merged.errors.extend(result.errors)
+        for article in result.articles:
+            if article.article_id in first_seen:
+                reason = f"duplicate article id {article.article_id!r} (first in {first_seen[article.article_id]})"
+                merged.errors.append(LoadError(article.source_path, reason))
+            else:
+                first_seen[article.article_id] = article.source_path
+                merged.articles.append(article)
+    return merged
