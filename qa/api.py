@@ -68,13 +68,27 @@ class QA:
         return retrieve(self.store, self.settings, _check_question(question), k, parse_date(as_of), filters)
 
     def ask(self, question: str, as_of=None, filters: dict | None = None, k: int | None = None,
-            answerer: str | None = None) -> Answer:
+            answerer: str | None = None, stream: bool = False):
+        """The cited answer (an `Answer`); with stream=True, an iterator of text chunks ending with the Answer."""
+        if stream:
+            return self._ask_stream(question, as_of, filters, k, answerer)
+        final = None
+        for final in self._ask_stream(question, as_of, filters, k, answerer):
+            pass
+        return final
+
+    def _ask_stream(self, question, as_of, filters, k, answerer):
+        from qa.query import analyze
+
         started = time.perf_counter()
         passages = self.retrieve(question, k, as_of, filters)
         retrieved = time.perf_counter()
-        answer = self.answer(question, passages, answerer)
-        answer.timings = {"retrieve": retrieved - started, **answer.timings}
-        return answer
+        info = analyze(question, None, self.store.manifest.speaker_names())
+        for item in self.answerer(answerer).stream(question, passages, info.speakers, info.entities):
+            if isinstance(item, Answer):
+                item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
+                                **item.timings}
+            yield item
 
     def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
         """Answer from given passages (what `ask` does after retrieval; the eval times the two apart)."""
@@ -85,6 +99,17 @@ class QA:
         answer = self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
+
+    def chat(self, messages: list[dict], as_of=None, filters: dict | None = None, k: int | None = None,
+             answerer: str | None = None, stream: bool = False):
+        """Answer the last user message of a conversation; a follow-up ("What about Kuaishou?") is first
+        condensed into a standalone question, which the Answer carries as `question`."""
+        from qa.conversation import condense
+
+        backend = self.answerer(answerer)
+        generator = getattr(backend, "generator", None) if backend.name != "extractive" else None
+        question = condense(messages, generator, self.store.manifest.speaker_names())
+        return self.ask(question, as_of=as_of, filters=filters, k=k, answerer=answerer, stream=stream)
 
     def answerer(self, name: str | None = None):
         from qa.answerers import make_answerer

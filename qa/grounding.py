@@ -39,6 +39,7 @@ class Support:
     dense: float = 0.0
     missing: list[str] = field(default_factory=list)  # numbers or names not found in the paragraphs
     negation_mismatch: bool = False
+    closest: str = ""  # the sentence (or paragraph) of the sources closest in meaning: the quote to show
 
 
 def key_facts(sentence: str) -> list[str]:
@@ -84,4 +85,5 @@ def score_support(sentence: str, paragraphs: list[str], embedder, threshold: flo
     score = 0.5 * lexical + 0.5 * dense
     if missing or negation_mismatch:
         score = 0.0
-    return Support(round(score, 4), score >= threshold, round(lexical, 4), round(dense, 4), missing, negation_mismatch)
+    return Support(round(score, 4), score >= threshold, round(lexical, 4), round(dense, 4), missing, negation_mismatch,
+                   closest)

@@ -23,6 +23,9 @@ ENV_ALIASES = {
     "QA_CHROMA_HOST": ("index", "chroma_host"),
     "QA_CHROMA_PORT": ("index", "chroma_port"),
     "QA_TOP_K": ("retrieval", "top_k"),
+    "QA_OPENAI_BASE_URL": ("llm", "base_url"),
+    "QA_OPENAI_MODEL": ("llm", "model"),
+    "QA_OPENAI_API_KEY": ("llm", "api_key"),
 }
 
 
@@ -58,7 +61,12 @@ class RetrievalSettings(_Section):
 
 
 class AnswerSettings(_Section):
-    backend: Literal["extractive"] = "extractive"
+    # extractive: built in, no model; local: the bundled Qwen2.5 0.5B GGUF in-process; openai: any
+    # OpenAI-compatible server (vLLM, Ollama, llama.cpp server, LM Studio, OpenAI).
+    backend: Literal["extractive", "local", "openai"] = "extractive"
+    # What the grounding guard does with a generated sentence no cited paragraph supports.
+    unsupported: Literal["remove", "mark"] = "remove"
+    support_threshold: float = Field(0.6, ge=0, le=1)  # see qa/grounding.py and eval/judge_agreement.py
     max_sentences: int = Field(3, ge=1)
     # Minimum support score of the best sentence; below it the answer is the refusal.
     # Chosen on eval/data (see eval/README.md): answerable seed questions score > 0.45, unanswerable < 0.4.
@@ -67,11 +75,24 @@ class AnswerSettings(_Section):
     relative_support: float = 0.8
 
 
+class LLMSettings(_Section):
+    runtime: Literal["auto", "llama-cpp", "transformers"] = "auto"  # for `local`; auto prefers llama-cpp
+    model_path: str = ""  # a GGUF file; empty: the bundled Qwen2.5-Coder-0.5B-Instruct, assembled under QA_HOME
+    context_window: int = Field(4096, ge=512)
+    max_tokens: int = Field(200, ge=16)
+    threads: int = Field(0, ge=0)  # 0: all cores
+    base_url: str = "http://127.0.0.1:8080/v1"  # for `openai`
+    model: str = "local"
+    api_key: str = "not-needed"
+    timeout_s: float = Field(120.0, gt=0)
+
+
 class Settings(_Section):
     home: Path
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
+    llm: LLMSettings = LLMSettings()
 
     def collection_name(self) -> str:
         """Chroma collection named by what changes the vectors, so a stale index is never reused."""

@@ -58,6 +58,10 @@ class Answer:
     support: float = 0.0  # the answerer's confidence that the cited text answers the question
     answerer: str = "extractive"
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage: retrieve, generate, check
+    # The grounding guard's verdict per generated sentence: text, cited paragraph ids, score, supported, action
+    # (kept / recited / removed / marked). Empty for the extractive answerer, whose sentences are quotes.
+    sentences: list[dict] = field(default_factory=list)
+    draft: str = ""  # the generator's raw text, before the guard (for inspection)
 
     def to_dict(self) -> dict:
         return asdict(self)

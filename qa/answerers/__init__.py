@@ -7,6 +7,8 @@ from qa.answerers.base import Answerer
 
 BACKENDS = {
     "extractive": ("qa.answerers.extractive", "ExtractiveAnswerer"),
+    "local": ("qa.answerers.generative", "GenerativeAnswerer"),
+    "openai": ("qa.answerers.generative", "GenerativeAnswerer"),
 }
 
 
@@ -14,4 +16,6 @@ def make_answerer(name: str, store, settings) -> Answerer:
     if name not in BACKENDS:
         raise ValueError(f"unknown answerer {name!r}; choose one of {sorted(BACKENDS)}")
     module, cls = BACKENDS[name]
-    return getattr(importlib.import_module(module), cls)(store, settings)
+    answerer_class = getattr(importlib.import_module(module), cls)
+    # The LLM answerers share one class and differ by the generator their key selects.
+    return answerer_class(store, settings, name) if name in ("local", "openai") else answerer_class(store, settings)

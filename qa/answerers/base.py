@@ -1,8 +1,14 @@
-"""What every answerer shares: the interface and turning chosen spans into numbered citations."""
+"""What every answerer shares: the interface, streaming, and turning sentences with their supporting spans
+into text with numbered `[n]` markers and citations."""
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from qa.constants import CITATION_FORMAT, REFUSAL
 from qa.types import Answer, Citation, Passage
+
+# A sentence of an answer with the spans of paragraphs that support it: (text, [(passage, start, end)]).
+Part = tuple[str, list[tuple[Passage, int, int]]]
 
 
 class Answerer:
@@ -16,30 +22,44 @@ class Answerer:
                entities: list[str]) -> Answer:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def stream(self, question: str, passages: list[Passage], speakers: list[str],
+               entities: list[str]) -> Iterator[str | Answer]:
+        """Text as it is produced, then the final Answer. Answerers that do not generate send it whole."""
+        answer = self.answer(question, passages, speakers, entities)
+        yield answer.text
+        yield answer
+
     def refuse(self, question: str, passages: list[Passage], support: float = 0.0) -> Answer:
         return Answer(question, REFUSAL, True, [], passages, support, self.name)
 
 
-def compose(question: str, passages: list[Passage], picks: list[tuple[Passage, int, int]], support: float,
-            answerer: str) -> Answer:
-    """picks: (passage, start, end) spans in answer order -> text with [n] markers and citations.
-
-    Passages are numbered in order of first citation; consecutive spans of one paragraph share one
-    citation whose quote covers them all.
-    """
+def build_answer(question: str, passages: list[Passage], parts: list[Part], support: float, answerer: str) -> Answer:
+    """Number cited paragraphs in order of first citation; one citation per paragraph, whose quote spans
+    everything the answer drew from it."""
     numbers: dict[str, int] = {}
     spans: dict[str, list[int]] = {}
-    parts: list[str] = []
-    for passage, start, end in picks:
-        n = numbers.setdefault(passage.paragraph_id, len(numbers) + 1)
-        lo, hi = spans.get(passage.paragraph_id, [start, end])
-        spans[passage.paragraph_id] = [min(lo, start), max(hi, end)]
-        parts.append(f"{passage.text[start:end]} {CITATION_FORMAT.format(n=n)}")
-    by_id = {p.paragraph_id: p for p, _, _ in picks}
+    by_id: dict[str, Passage] = {}
+    texts = []
+    for sentence, sources in parts:
+        markers = []
+        for passage, start, end in sources:
+            n = numbers.setdefault(passage.paragraph_id, len(numbers) + 1)
+            lo, hi = spans.get(passage.paragraph_id, [start, end])
+            spans[passage.paragraph_id] = [min(lo, start), max(hi, end)]
+            by_id[passage.paragraph_id] = passage
+            if CITATION_FORMAT.format(n=n) not in markers:
+                markers.append(CITATION_FORMAT.format(n=n))
+        texts.append(f"{sentence} {''.join(markers)}".strip())
     citations = [
         Citation(n=n, article_id=p.article_id, paragraph_id=pid, paragraph=p.paragraph, title=p.title,
                  published=p.published, source=p.source, url=p.url, text=p.text,
                  quote=p.text[spans[pid][0]:spans[pid][1]], quote_start=spans[pid][0], quote_end=spans[pid][1])
         for pid, n in numbers.items() for p in [by_id[pid]]
     ]
-    return Answer(question, " ".join(parts), False, citations, passages, support, answerer)
+    return Answer(question, " ".join(texts), False, citations, passages, support, answerer)
+
+
+def compose(question: str, passages: list[Passage], picks: list[tuple[Passage, int, int]], support: float,
+            answerer: str) -> Answer:
+    """An answer made of quoted spans, each cited to the paragraph it is quoted from."""
+    return build_answer(question, passages, [(p.text[a:b], [(p, a, b)]) for p, a, b in picks], support, answerer)

@@ -1,0 +1,27 @@
+"""Text generators behind the LLM answerers, by key: `local` (in-process GGUF) and `openai` (any
+OpenAI-compatible server). Each streams text for a list of chat messages."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+class Generator:
+    name = "base"
+
+    def stream(self, messages: list[dict]) -> Iterator[str]:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def complete(self, messages: list[dict]) -> str:
+        return "".join(self.stream(messages))
+
+
+def make_generator(name: str, settings) -> Generator:
+    if name == "local":
+        from qa.llm.local import local_generator
+
+        return local_generator(settings)
+    if name == "openai":
+        from qa.llm.openai import OpenAIGenerator
+
+        return OpenAIGenerator(settings.llm)
+    raise ValueError(f"no generator {name!r}; choose local or openai")

@@ -1,0 +1,89 @@
+"""`local`: the GGUF model in-process on the CPU, no network.
+
+Two runtimes read the same file: llama-cpp-python (fast; compiled at install, the `llm-fast` extra) and
+transformers' GGUF loader (no compiler; the `llm` extra). `runtime = "auto"` takes llama-cpp when it is
+installed; bench/llm_latency.py measures both.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from qa.llm import Generator
+from qa.llm.model_file import INSTALL_HINT, bundled_model
+
+_LOADED: dict[tuple, Generator] = {}
+_LOCK = threading.Lock()
+
+
+def local_generator(settings) -> Generator:
+    s = settings.llm
+    path = Path(s.model_path).expanduser() if s.model_path else bundled_model(settings.home)
+    runtime = s.runtime
+    if runtime == "auto":
+        try:
+            import llama_cpp  # noqa: F401
+            runtime = "llama-cpp"
+        except ImportError:
+            runtime = "transformers"
+    key = (str(path), runtime, s.context_window, s.max_tokens, s.threads)
+    with _LOCK:  # one copy of the weights per process, however many QA objects share it
+        if key not in _LOADED:
+            cls = LlamaCppGenerator if runtime == "llama-cpp" else TransformersGenerator
+            _LOADED[key] = cls(path, s)
+        return _LOADED[key]
+
+
+class LlamaCppGenerator(Generator):
+    name = "local (llama-cpp)"
+
+    def __init__(self, path: Path, s):
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise RuntimeError('runtime "llama-cpp" needs: pip install -e ".[llm-fast]"') from exc
+        self.max_tokens = s.max_tokens
+        self.llm = Llama(model_path=str(path), n_ctx=s.context_window, n_threads=s.threads or os.cpu_count(),
+                         verbose=False)
+        self._lock = threading.Lock()  # a llama.cpp context serves one generation at a time
+
+    def stream(self, messages: list[dict]) -> Iterator[str]:
+        with self._lock:
+            for chunk in self.llm.create_chat_completion(messages, stream=True, temperature=0.0,
+                                                         max_tokens=self.max_tokens):
+                text = chunk["choices"][0]["delta"].get("content")
+                if text:
+                    yield text
+
+
+class TransformersGenerator(Generator):
+    name = "local (transformers)"
+
+    def __init__(self, path: Path, s):
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ImportError as exc:  # pragma: no cover - transformers comes with sentence-transformers
+            raise RuntimeError(f"the local model needs: {INSTALL_HINT}") from exc
+        if s.threads:
+            torch.set_num_threads(s.threads)
+        self.max_tokens = s.max_tokens
+        self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        self.model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name,
+                                                          dtype=torch.bfloat16)
+        self._lock = threading.Lock()
+
+    def stream(self, messages: list[dict]) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        inputs = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",
+                                                    return_dict=True)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        with self._lock:
+            worker = threading.Thread(target=self.model.generate, kwargs=dict(
+                **inputs, streamer=streamer, max_new_tokens=self.max_tokens, do_sample=False))
+            worker.start()
+            yield from streamer
+            worker.join()
