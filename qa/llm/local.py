@@ -71,8 +71,12 @@ class TransformersGenerator(Generator):
             torch.set_num_threads(s.threads)
         self.max_tokens = s.max_tokens
         self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        import transformers
+
+        transformers.utils.logging.disable_progress_bar()
+        # float32: the packed GGUF kernels compute in float32, so bfloat16 would only add casts.
         self.model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name,
-                                                          dtype=torch.bfloat16)
+                                                          dtype=torch.float32)
         self._lock = threading.Lock()
 
     def stream(self, messages: list[dict]) -> Iterator[str]:
