@@ -18,13 +18,14 @@ def split_paragraphs(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in separator.finditer(text):
-        spans.append(_trimmed(text, start, match.start()))
+        spans.append(trimmed_span(text, start, match.start()))
         start = match.end()
-    spans.append(_trimmed(text, start, len(text)))
+    spans.append(trimmed_span(text, start, len(text)))
     return [(s, e) for s, e in spans if s < e]
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+def trimmed_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """(start, end) moved inwards past surrounding whitespace: spans that point at text, not at blanks."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():

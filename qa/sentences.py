@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from index.paragraphs import trimmed_span
+
 ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr", "sr", "inc",
     "corp", "co", "ltd", "no", "vs", "etc", "u.s", "u.k", "u.n", "e.g", "i.e", "jan", "feb", "mar", "apr",
@@ -36,19 +38,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if text[match.start()] == "." and (token in ABBREVIATIONS or len(token) == 1):
             continue
         end = match.end()
-        spans.append(_trim(text, start, end))
+        spans.append(trimmed_span(text, start, end))
         start = end
     if text[start:].strip():
-        spans.append(_trim(text, start, len(text)))
+        spans.append(trimmed_span(text, start, len(text)))
     return [s for s in spans if s[1] > s[0]]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def stem(word: str) -> str:
