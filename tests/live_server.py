@@ -1,0 +1,55 @@
+"""A real server for the UI tests: `create_server` under uvicorn in a thread, on a free loopback port."""
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+
+import httpx
+import uvicorn
+
+ARTICLE = """Orchard Valley opens solar-powered ferry terminal
+By Priya Natarajan
+
+ORCHARD VALLEY (Harbor Gazette) May 2, 2024 -- The Orchard Valley ferry terminal reopened on Thursday with a \
+rooftop solar array that supplies most of the power for its charging docks.
+
+Lena Voss, director of the Orchard Valley Port Authority, said the new terminal would cut the ferry line's diesel \
+use by 40 percent within two years.
+
+The electric ferries carry up to 150 passengers and cross the bay in 18 minutes.
+"""
+ARTICLE_QUESTION = "What did Lena Voss say about diesel use?"
+ROBIN_LI = "What did Robin Li say about large models?"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running(app, auth: tuple[str, str] | None = None, timeout: float = 60):
+    """Serve `app` until the block ends; yields the base URL once /api/health answers."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", auth=auth, timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError(f"server on {url} did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)

@@ -1,0 +1,246 @@
+"""What the UI and the HTTP API do, in one place, each a thin call into `QA`.
+
+Both front ends call this class, so the chat, `/api/ask` and `gradio_client` behave the same: the same
+streaming rules, the same upload checks, the same error messages.
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
+
+from web.settings import WebSettings
+
+log = logging.getLogger("web")
+
+FILTER_KEYS = ("source", "author", "article_id", "date_from", "date_to")
+ARTICLE_FIELDS = ("article_id", "title", "source", "url", "published", "authors", "n_paragraphs", "state")
+_UNSAFE = re.compile(r"[^\w.-]+")
+
+
+def safe_filename(name: str) -> str:
+    """A bare, harmless file name: no directories, no `..`, no NUL, no leading dot; suffix lowercased."""
+    base = unicodedata.normalize("NFKC", str(name or "")).replace("\0", "").replace("\\", "/").split("/")[-1]
+    path = PurePosixPath(base)
+    stem = _UNSAFE.sub("_", path.stem).strip("._-")[:100] or "upload"
+    suffix = _UNSAFE.sub("", path.suffix.lower())
+    return stem + (suffix if len(suffix) > 1 else "")
+
+
+def clean_filters(**values) -> dict | None:
+    """Library filters from form-like values: empty ones dropped, unknown keys refused."""
+    unknown = set(values) - set(FILTER_KEYS)
+    if unknown:
+        raise ValueError(f"unknown filter {min(unknown)!r}; use {', '.join(FILTER_KEYS)}")
+    out = {}
+    for key, value in values.items():
+        if isinstance(value, (list, tuple)):
+            value = [str(v).strip() for v in value if str(v).strip()]
+        elif value is not None:
+            value = str(value).strip()
+        if value:
+            out[key] = value
+    return out or None
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for the user; the traceback goes to the server log only."""
+    if isinstance(exc, (ValueError, FileNotFoundError, PermissionError)):
+        text = str(exc)
+    elif isinstance(exc, ImportError):
+        text = f"a component is not installed: {exc}"
+    elif isinstance(exc, (ConnectionError, TimeoutError)):
+        text = f"a backend could not be reached: {exc}"
+    else:
+        log.error("unexpected error", exc_info=exc)
+        text = f"{type(exc).__name__}: {exc}"
+    text = " ".join(text.split()) or type(exc).__name__
+    return text[:400]
+
+
+def _accepts(fn, name: str) -> bool:
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _call(fn, *args, **kwargs):
+    """Call with only the keyword arguments `fn` takes (the library grows options over time)."""
+    return fn(*args, **{k: v for k, v in kwargs.items() if v is not None and _accepts(fn, k)})
+
+
+class Service:
+    def __init__(self, qa, settings: WebSettings | None = None):
+        self.qa = qa
+        self.settings = settings or WebSettings()
+        self.uploads = Path(qa.settings.home) / "uploads"
+        self._writing = threading.Lock()  # one ingest or delete at a time
+
+    # -- questions --------------------------------------------------------------------------------
+    def answer_events(self, messages: list[dict], *, as_of=None, filters=None, k=None,
+                      answerer=None) -> Iterator:
+        """Text chunks (`str`) while the answerer streams, then the final, checked `Answer`.
+
+        `messages` is the conversation, [{"role": "user"|"assistant", "content": str}], ending with the
+        question. A follow-up goes to `qa.chat` when the library has it; otherwise the latest question
+        goes to `qa.ask`.
+        """
+        question = str(messages[-1].get("content") or "") if messages else ""
+        if not question.strip():
+            raise ValueError("the question is empty")
+        options = {"as_of": as_of or None, "filters": filters or None, "k": k or None, "answerer": answerer or None}
+        followup = any(m.get("role") == "assistant" for m in messages[:-1])
+        if followup and hasattr(self.qa, "chat"):
+            result = _call(self.qa.chat, messages, stream=True, **options)
+        else:
+            result = _call(self.qa.ask, question, stream=True, **options)
+        if hasattr(result, "citations"):
+            yield result
+            return
+        yield from result
+
+    def converse(self, turns: list[dict], question: str, *, as_of=None, k=None, answerer=None,
+                 **filter_values) -> Iterator[list[dict]]:
+        """The chat: `turns` plus the new one, yielded again as it fills (see `web.render` for the shape).
+
+        An error ends the turn with a message instead of an answer; it never escapes.
+        """
+        turn = {"question": question.strip(), "partial": "", "answer": None, "error": None}
+        turns = [*turns, turn]
+        yield turns
+        history = [m for t in turns[:-1] if t.get("answer")
+                   for m in ({"role": "user", "content": t["question"]},
+                             {"role": "assistant", "content": t["answer"]["text"]})]
+        try:
+            options = {"as_of": as_of, "k": k, "answerer": answerer, "filters": clean_filters(**filter_values)}
+            for item in self.answer_events([*history, {"role": "user", "content": turn["question"]}], **options):
+                if isinstance(item, str):
+                    turn["partial"] += item
+                    yield turns
+                else:
+                    turn["answer"] = item.to_dict()
+            if turn["answer"] is None:
+                raise RuntimeError("the answerer returned no answer")
+        except Exception as exc:  # noqa: BLE001 - shown in the chat
+            turn["error"] = describe_error(exc)
+        yield turns
+
+    def ask(self, question: str, history: list[dict] | None = None, **options):
+        """The final `Answer` (streamed chunks dropped)."""
+        answer = None
+        for item in self.answer_events([*(history or []), {"role": "user", "content": question}], **options):
+            if not isinstance(item, str):
+                answer = item
+        if answer is None:
+            raise RuntimeError("the answerer returned no answer")
+        return answer
+
+    def search(self, question: str, k=None, as_of=None, filters=None):
+        return self.qa.retrieve(question, k=k or None, as_of=as_of or None, filters=filters or None)
+
+    # -- articles ---------------------------------------------------------------------------------
+    def articles(self, query: str = "") -> list[dict]:
+        words = str(query or "").lower().split()
+        rows = [{key: row.get(key) for key in ARTICLE_FIELDS} for row in self.qa.articles()]
+        if words:
+            rows = [r for r in rows if all(w in _haystack(r) for w in words)]
+        return sorted(rows, key=lambda r: (r["published"] or "", r["title"] or ""), reverse=True)
+
+    def delete(self, article_id: str) -> bool:
+        with self._writing:
+            return self.qa.delete_article(str(article_id))
+
+    def upload(self, files: list[tuple[str, bytes | Path]],
+               progress: Callable[[int, int, str], None] | None = None) -> list[dict]:
+        """Save each file under `<home>/uploads` and ingest it; one result per file, bad files never stop the rest.
+
+        `data` is the content, or the path of a file the front end received (never a path a user typed).
+        Result: {"file", "status": added|updated|unchanged|skipped|rejected|error, "articles", "paragraphs", "reason"}
+        """
+        results = []
+        for i, (name, data) in enumerate(files):
+            if progress:
+                progress(i, len(files), name)
+            try:
+                results.append(self._upload_one(name, data))
+            except Exception as exc:  # noqa: BLE001 - reported per file
+                results.append(_result(safe_filename(name), "error", reason=describe_error(exc)))
+        return results
+
+    def _upload_one(self, name: str, data: bytes | Path) -> dict:
+        safe = safe_filename(name)
+        suffix = PurePosixPath(safe).suffix
+        if suffix not in self.settings.upload_types:
+            return _result(safe, "rejected", reason=f"type {suffix or '(none)'} not accepted; use "
+                                                    + " ".join(self.settings.upload_types))
+        if (data.stat().st_size if isinstance(data, Path) else len(data)) > self.settings.max_upload_bytes:
+            return _result(safe, "rejected", reason=f"larger than {self.settings.max_upload_mb:g} MB")
+        if isinstance(data, Path):
+            data = data.read_bytes()
+        if not data.strip():
+            return _result(safe, "skipped", reason="empty file")
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        target = self.uploads / safe
+        if target.resolve().parent != self.uploads.resolve():  # belt and braces: never outside uploads/
+            return _result(safe, "rejected", reason="bad file name")
+        with self._writing:
+            previous = target.read_bytes() if target.is_file() else None
+            target.write_bytes(data)
+            try:
+                report = self.qa.ingest([target])
+            except BaseException:
+                _restore(target, previous)
+                raise
+            status = ("added" if report.added else "updated" if report.updated
+                      else "unchanged" if report.unchanged else "skipped")
+            if status == "skipped":
+                _restore(target, previous)
+        reason = "; ".join(_skip_reason(s, str(target)) for s in report.skipped)
+        return _result(safe, status, report.added + report.updated + report.unchanged, report.paragraphs, reason)
+
+    # -- the service itself -----------------------------------------------------------------------
+    def status(self) -> dict:
+        return {"answerer": self.qa.settings.answer.backend, "top_k": self.qa.settings.retrieval.top_k,
+                "articles": len(self.qa.articles())}
+
+    def answerers(self) -> list[str]:
+        try:  # the factory's keys: new backends appear in the UI without a change here
+            from qa.answerers import BACKENDS
+
+            names = sorted(BACKENDS)
+        except ImportError:
+            names = []
+        active = self.qa.settings.answer.backend
+        return names if active in names else [active, *names]
+
+    def sources(self) -> list[str]:
+        return sorted({r["source"] for r in self.qa.articles() if r.get("source")})
+
+
+def _haystack(row: dict) -> str:
+    return " ".join(str(row.get(k) or "") for k in ("title", "source", "article_id", "published", "authors")).lower()
+
+
+def _restore(path: Path, previous: bytes | None) -> None:
+    """uploads/ holds only what is indexed: put back the earlier file of that name, or remove the new one."""
+    if previous is None:
+        path.unlink(missing_ok=True)
+    else:
+        path.write_bytes(previous)
+
+
+def _skip_reason(skipped: dict, saved: str) -> str:
+    """The ingest report names the saved path; the user sees their file name or the line, never the path."""
+    where = skipped["path"]
+    where = where[len(saved):].lstrip(":") if where.startswith(saved) else where.rsplit("/", 1)[-1]
+    return f"line {where}: {skipped['reason']}" if where.isdigit() else skipped["reason"]
+
+
+def _result(file: str, status: str, articles=(), paragraphs: int = 0, reason: str = "") -> dict:
+    return {"file": file, "status": status, "articles": list(articles), "paragraphs": paragraphs, "reason": reason}
