@@ -24,6 +24,16 @@ ARTICLE_QUESTION = "What did Lena Voss say about diesel use?"
 ROBIN_LI = "What did Robin Li say about large models?"
 
 
+def copied_qa(built_home, folder):
+    """A QA over a private copy of the session's built home (seed + test corpus), for a module's server."""
+    import shutil
+
+    from qa import QA
+
+    shutil.copytree(built_home, folder / "home")
+    return QA(folder / "home")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -6,16 +6,15 @@ Plus the parts that decide safety or behaviour on their own: upload file names, 
 from __future__ import annotations
 
 import json
-import shutil
 
 import httpx
 import pytest
 
 from app import create_server
-from qa import QA, REFUSAL
+from qa import REFUSAL
 from qa.types import Answer
 from tests.conftest import CORPUS
-from tests.live_server import ARTICLE, ARTICLE_QUESTION, ROBIN_LI, running
+from tests.live_server import copied_qa, ARTICLE, ARTICLE_QUESTION, ROBIN_LI, running
 from web.service import Service, safe_filename
 from web.settings import WebSettings, web_settings
 
@@ -24,9 +23,7 @@ AUTH = ("editor", "s3cret:with-colon")
 
 @pytest.fixture(scope="module")
 def qa(built_home, tmp_path_factory):
-    home = tmp_path_factory.mktemp("app") / "home"
-    shutil.copytree(built_home, home)
-    qa = QA(home)
+    qa = copied_qa(built_home, tmp_path_factory.mktemp("app"))
     yield qa
     qa.close()
 

