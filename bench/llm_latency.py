@@ -74,7 +74,7 @@ def main() -> None:
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {args.questions} questions per corpus.\n",
              "| corpus | answerer | first token p50 (s) | first token p95 (s) | answer p50 (s) | answer p95 (s) |",
              "|---|---|---:|---:|---:|---:|"]
-    lines += [f"| {r['corpus']} | {r['answerer']}{' (' + r['runtime'] + ')' if 'runtime' in r else ''} | "
+    lines += [f"| {r['corpus']} | {r.get('runtime', r['answerer'])} | "
               f"{r['ttft_p50']:.2f} | {r['ttft_p95']:.2f} | {r['total_p50']:.2f} | {r['total_p95']:.2f} |"
               for r in results]
     out = ROOT / "bench" / "results"
