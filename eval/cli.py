@@ -17,9 +17,11 @@ import click
 @click.option("--home", type=click.Path(file_okay=False), default=None,
               help="Index home for this corpus (default: QA_HOME/eval/NAME; reused while unchanged).")
 @click.option("-k", "--top-k", "k", type=int, default=5)
+@click.option("--limit", type=int, default=None,
+              help="Ask a seeded sample of this many questions (the same sample for every config).")
 @click.option("--gate", "gate", is_flag=True, help="Exit 1 when a metric misses eval/thresholds.toml.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def eval_command(dataset, corpus, answerer, compare, out, home, k, gate, quiet):
+def eval_command(dataset, corpus, answerer, compare, out, home, k, limit, gate, quiet):
     """Measure retrieval, correctness, citations and refusal on a dataset."""
     from eval import gate as gates
     from eval import report as reports
@@ -27,11 +29,13 @@ def eval_command(dataset, corpus, answerer, compare, out, home, k, gate, quiet):
     from eval.run import run_eval
     from qa.settings import default_home
 
+    if gate and limit:
+        raise click.UsageError("--gate needs the whole dataset: thresholds were measured on every question")
     name = Path(dataset).stem
     corpus_paths = [Path(c) for c in corpus] or default_corpus(dataset)
     home_path = Path(home) if home else default_home() / "eval" / name
     result = run_eval(dataset, corpus_paths, home_path, [c.strip() for c in compare.split(",") if c.strip()],
-                      answerer, k, progress=not quiet)
+                      answerer, k, progress=not quiet, limit=limit)
     paths = reports.write(result, Path(out) if out else ROOT / "eval" / "out" / name)
     click.echo(reports.markdown(result))
     click.echo(f"wrote {paths['json']}, {paths['md']}, {paths['png']}", err=True)

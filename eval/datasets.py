@@ -53,6 +53,16 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
     return items
 
 
+def sample(items: list[EvalItem], limit: int | None, seed: int = 0) -> list[EvalItem]:
+    """A seeded, order-keeping sample of `limit` questions: slow answerers are compared on the same subset."""
+    if not limit or limit >= len(items):
+        return items
+    import random
+
+    keep = set(random.Random(seed).sample(range(len(items)), limit))
+    return [item for i, item in enumerate(items) if i in keep]
+
+
 def default_corpus(dataset: str | Path) -> list[Path]:
     """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root."""
     corpora = tomllib.loads((DATA / "corpora.toml").read_text())

@@ -29,8 +29,10 @@ def _fmt(value) -> str:
 def markdown(report: dict) -> str:
     configs = {name: c["metrics"] for name, c in report["configs"].items()}
     n = next(iter(configs.values()))["questions"]
+    of = report.get("of", n)
+    asked = f"{n} questions" if of == n else f"{n} of {of} questions (seeded sample, `--limit {n}`)"
     out = [f"# Eval: {Path(report['dataset']).name}\n",
-           f"{n} questions, answerer `{report['answerer']}`, top-k {report['k']}, judge `{report['judge']}`, "
+           f"{asked}, answerer `{report['answerer']}`, top-k {report['k']}, judge `{report['judge']}`, "
            f"{report['ingest']['articles']} articles.\n"]
     for title, columns in (("Retrieval", RETRIEVAL), ("Answers and citations", ANSWERS), ("Refusal", REFUSAL),
                            ("Latency (ms)", LATENCY)):

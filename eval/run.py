@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 from eval import metrics as m
-from eval.datasets import EvalItem, load_dataset
+from eval.datasets import EvalItem, load_dataset, sample
 from eval.judge import SupportJudge, score_citations
 from qa.sentences import normalize
 
@@ -102,12 +102,13 @@ def by_tag(rows: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("default",), answerer: str | None = None,
-             k: int = 5, progress: bool = True) -> dict:
+             k: int = 5, progress: bool = True, limit: int | None = None) -> dict:
     from qa import QA
 
-    items = load_dataset(dataset)
+    all_items = load_dataset(dataset)
+    items = sample(all_items, limit)
     report = {"dataset": str(dataset), "corpus": [str(c) for c in corpus], "answerer": answerer or "default",
-              "k": k, "configs": {}}
+              "k": k, "questions": len(items), "of": len(all_items), "configs": {}}
     base = QA(home, index={"seed_default_corpus": False})
     ingest = base.ingest(corpus, progress=progress)
     report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}

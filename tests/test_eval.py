@@ -86,3 +86,30 @@ def test_cli_writes_the_three_reports(tmp_path):
     report = json.loads((out / "report.json").read_text())
     assert report["configs"]["default"]["metrics"]["questions"] == 59
     assert (out / "report.png").read_bytes()[:4] == b"\x89PNG" and "## Refusal" in (out / "report.md").read_text()
+
+
+def test_sample_is_seeded_and_keeps_order():
+    from eval.datasets import load_dataset, sample
+
+    items = load_dataset(DATA / "wuzhen.jsonl")
+    picked = sample(items, 10)
+    assert len(picked) == 10 and picked == sample(items, 10)
+    positions = [items.index(i) for i in picked]
+    assert positions == sorted(positions) and positions != list(range(10))
+    assert sample(items, None) is items and sample(items, 500) is items
+
+
+def test_cli_limit_asks_a_sample_and_refuses_to_gate_it(tmp_path):
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    args = ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(tmp_path / "out"),
+            "--home", str(tmp_path / "h"), "--quiet", "--limit", "7"]
+    result = CliRunner().invoke(main, args + ["--gate"])
+    assert result.exit_code == 2 and "--gate needs the whole dataset" in result.output
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "7 of 59 questions (seeded sample, `--limit 7`)" in result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    assert len(report["configs"]["default"]["items"]) == 7 and report["of"] == 59
