@@ -16,6 +16,9 @@ def check(report: dict, dataset_name: str, path: Path = THRESHOLDS) -> list[str]
     for config, result in report["configs"].items():
         for metric, bound in bounds.items():
             value = result["metrics"][metric]
+            if value is None:
+                failures.append(f"{config}: {metric} is undefined on this dataset (no question measures it)")
+                continue
             worse = value > bound if metric in MAXIMA else value < bound
             if worse:
                 relation = "above the maximum" if metric in MAXIMA else "below the minimum"

@@ -61,15 +61,18 @@ def token_f1(response: str, answers: list[str]) -> float:
 
 # -- refusal -------------------------------------------------------------------------------------
 def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float]:
-    """Refusal precision/recall on unanswerable questions, and the false-refusal rate on answerable ones."""
+    """Refusal precision/recall on unanswerable questions, and the false-refusal rate on answerable ones.
+
+    A score with an empty denominator is None ("n/a" in reports), not a flattering 1.0: a dataset without
+    unanswerable questions says nothing about refusal recall."""
     tp = sum(r and not a for r, a in zip(refused, answerable))
     n_refused = sum(refused)
     n_unanswerable = sum(not a for a in answerable)
     n_answerable = len(answerable) - n_unanswerable
     return {
-        "refusal_precision": tp / n_refused if n_refused else 1.0,
-        "refusal_recall": tp / n_unanswerable if n_unanswerable else 1.0,
-        "false_refusal_rate": sum(r and a for r, a in zip(refused, answerable)) / n_answerable if n_answerable else 0.0,
+        "refusal_precision": tp / n_refused if n_refused else None,
+        "refusal_recall": tp / n_unanswerable if n_unanswerable else None,
+        "false_refusal_rate": sum(r and a for r, a in zip(refused, answerable)) / n_answerable if n_answerable else None,
     }
 
 

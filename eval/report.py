@@ -22,6 +22,8 @@ def _table(rows: dict[str, dict], columns: list[str], first: str) -> str:
 
 
 def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
     return f"{value:.1f}" if isinstance(value, float) and value > 1.5 else f"{value:.3f}" if isinstance(
         value, float) else str(value)
 
@@ -45,6 +47,8 @@ def markdown(report: dict) -> str:
 
 
 def chart(report: dict, path: Path) -> None:
+    from math import nan
+
     import matplotlib
 
     matplotlib.use("Agg")
@@ -55,7 +59,7 @@ def chart(report: dict, path: Path) -> None:
     fig, ax = plt.subplots(figsize=(11, 4.5))
     for i, (name, c) in enumerate(configs.items()):
         xs = [j + i * width for j in range(len(CHART))]
-        ax.bar(xs, [c["metrics"][k] for k in CHART], width, label=name)
+        ax.bar(xs, [nan if c["metrics"][k] is None else c["metrics"][k] for k in CHART], width, label=name)
     ax.set_xticks([j + width * (len(configs) - 1) / 2 for j in range(len(CHART))], CHART, rotation=20)
     ax.set_ylim(0, 1.05)
     ax.set_title(f"{Path(report['dataset']).name}: answerer {report['answerer']}")

@@ -74,8 +74,8 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
 
 
 def aggregate(rows: list[dict]) -> dict[str, float]:
-    def mean(key, subset):
-        return sum(r[key] for r in subset) / len(subset) if subset else 0.0
+    def mean(key, subset):  # None when undefined (no question of that kind), shown as "n/a"
+        return sum(r[key] for r in subset) / len(subset) if subset else None
 
     answerable = [r for r in rows if r["answerable"]]
     with_evidence = [r for r in answerable if r["relevant"]]
@@ -85,8 +85,8 @@ def aggregate(rows: list[dict]) -> dict[str, float]:
     answered = [r for r in rows if not r["refused"]]
     sentences = sum(r["sentences"] for r in answered)
     citations = sum(r["n_citations"] for r in answered)
-    out["citation_recall"] = sum(r["supported_sentences"] for r in answered) / sentences if sentences else 0.0
-    out["citation_precision"] = sum(r["relevant_citations"] for r in answered) / citations if citations else 0.0
+    out["citation_recall"] = sum(r["supported_sentences"] for r in answered) / sentences if sentences else None
+    out["citation_precision"] = sum(r["relevant_citations"] for r in answered) / citations if citations else None
     out["groundedness"] = out["citation_recall"]  # share of answer sentences their citations support
     out.update(m.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows]))
     for stage in ("retrieve", "generate", "check"):

@@ -28,6 +28,9 @@ def test_answer_metrics_by_hand():
     assert metrics.token_f1("the Squid Game show", ["“Squid Game”"]) == pytest.approx(0.8)
     scores = metrics.refusal_scores([True, True, False, False], [False, True, True, False])
     assert scores == {"refusal_precision": 0.5, "refusal_recall": 0.5, "false_refusal_rate": 0.5}
+    # Nothing unanswerable, nothing refused: refusal scores are undefined, not a perfect 1.0.
+    assert metrics.refusal_scores([False, False], [True, True]) == {
+        "refusal_precision": None, "refusal_recall": None, "false_refusal_rate": 0.0}
 
 
 def test_shipped_datasets_are_valid():
