@@ -19,6 +19,15 @@ from index.types import Article
 _NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|del|der|den|di|du|da|la|le|van|von|bin|al)){0,4}"
 BYLINE = re.compile(rf"By ({_NAME}(?:(?:,| and| &) {_NAME})*),?")
 
+# Markup residue in text exports and invisible in rendered markdown and HTML, so never article text (and a
+# place to hide instructions for a model).
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_comments(text: str) -> str:
+    return _HTML_COMMENT.sub("", text)
+
+
 _ALIASES = {
     "article_id": ("id", "doc_id"),
     "title": ("title",),

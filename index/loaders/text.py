@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from index.loaders.fields import BYLINE, make_article, parse_date, split_names, take_fields
+from index.loaders.fields import BYLINE, make_article, parse_date, split_names, strip_comments, take_fields
 from index.loaders.files import BadInput, LoadResult
 
-# Invisible when markdown is rendered, so not article text (and a place to hide instructions for a model).
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _MARKDOWN_RULE = re.compile(r"(?m)^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\n|$)")
 _MONTH_DAY = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]{0,6}\.? \d{1,2}(?:,? \d{4})?"
 # "(JW Insights) Nov 10 --", "WASHINGTON (Reuters) -", "NEW YORK, June 3 (Reuters) -"
@@ -20,9 +18,7 @@ _DATELINE = re.compile(
 
 def load_text(path: Path, text: str) -> LoadResult:
     markdown = path.suffix.lower() in (".md", ".markdown")
-    if markdown:
-        text = _HTML_COMMENT.sub("", text)
-    meta, body = _front_matter(text)
+    meta, body = _front_matter(strip_comments(text))
     fields, extra = take_fields(meta)
     title, byline_authors, body = _title_and_byline(body, fields.get("title", ""), markdown)
     if markdown:
