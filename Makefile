@@ -2,7 +2,7 @@
 RTQA_HOME ?= bench/.cache/realtimeqa-home
 POLNEAR_HOME ?= bench/.cache/polnear-home
 
-.PHONY: test eval eval-dev bench
+.PHONY: test eval eval-dev bench fuzz
 
 test:
 	python -m pytest
@@ -16,6 +16,9 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 	python -m eval.convert_polnear
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --compare default,local --out eval/out/realtimeqa_dev
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --compare default,local --out eval/out/polnear_dev
+
+fuzz:  # the long fuzz run of docs/reliability-input.md (a few minutes on two cores at 3000)
+	QA_FUZZ_EXAMPLES=$${QA_FUZZ_EXAMPLES:-3000} python -m pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 bench:
 	python bench/realtimeqa.py

@@ -13,6 +13,7 @@ import pytest
 
 from index.loaders import load_file
 from qa import QA
+from qa.answerers.generative import fit_sources
 
 GOOD = "Town fair opens\n\nThe town fair opened on Friday with 40 stalls and a brass band.\n"
 LATIN1 = "Café de la Plaza reopens\n\nThe café on the plaza reopened after a year, said owner José Núñez.\n"
@@ -103,7 +104,7 @@ def test_control_characters_are_removed(batch):
     ("図書館", "新しい図書館が開館"),
     ("十万冊", "新しい図書館が開館"),
     ("自行车道", "新的自行车道"),
-])
+], ids=["arabic", "hebrew", "japanese", "japanese-counter", "chinese"])
 def test_rtl_and_cjk_round_trip_and_are_found_by_keyword(batch, query, title):
     qa, _, _ = batch
     row = next(a for a in qa.articles() if a["title"] == title)
@@ -169,6 +170,28 @@ def test_a_100_kb_single_line_paragraph_is_windowed_and_citable(tmp_path):
     [citation] = answer.citations
     assert citation.paragraph_id == f"{article_id}#p1" and len(citation.quote) <= 1000
     assert citation.text[citation.quote_start:citation.quote_end] == citation.quote
+
+
+def test_long_sources_are_cut_to_fit_the_model_context():
+    long = "Filler about the budget. " * 4000 + "Ada Moreno counted 412 ships. " + "More filler here. " * 2000
+    texts = fit_sources("How many ships did Ada Moreno count?", ["A short source.", long, "x" * 900], 6000)
+    assert texts[0] == "A short source." and texts[2] == "x" * 900  # short ones stay whole
+    assert len(texts[1]) <= 6000 - 15 - 900 + 2 and "Ada Moreno counted 412 ships." in texts[1]
+    assert texts[1].startswith("…") and texts[1].endswith("…")
+
+
+@pytest.mark.llm
+def test_a_100_kb_paragraph_fits_the_local_model(tmp_path, llm_model):
+    filler = "the committee reviewed another routine item of the budget. "
+    path = tmp_path / "minutes.txt"
+    path.write_text("Council minutes\n\n" + filler * 1000 + "the lighthouse keeper Ada Moreno counted 412 ships. "
+                    + filler * 700 + "\n")
+    qa = QA(index={"seed_default_corpus": False}, answer={"backend": "local"}, llm={"model_path": str(llm_model)})
+    qa.ingest([path])
+    # Whole, the paragraph is ~20,000 tokens and llama.cpp would raise (context window 4,096): the answer
+    # must come back at all, and when it is not the refusal, with the fact and its citation.
+    answer = qa.ask("How many ships did the lighthouse keeper Ada Moreno count?")
+    assert answer.refused or ("412" in answer.text and answer.citations[0].paragraph == 1)
 
 
 @pytest.mark.slow

@@ -20,7 +20,9 @@ from web.settings import WebSettings
 
 LONG = ("What did the mayor say about the flood barrier " * 250)[:10_000]
 EMPTY = ["", "   ", "\n\t "]
+EMPTY_IDS = ["empty", "spaces", "whitespace"]
 NO_WORDS = ["?", "?!...", "¿¡…—", ",,,;;;", "🙂🙂🙂", "( ) [ ] { }"]
+NO_WORDS_IDS = ["question-mark", "ascii-punctuation", "spanish-punctuation", "separators", "emoji", "brackets"]
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +38,7 @@ def cli(home, *args):
 
 
 # -- empty ------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("question", EMPTY)
+@pytest.mark.parametrize("question", EMPTY, ids=EMPTY_IDS)
 def test_empty_question_library(shared_qa, question):
     for call in (shared_qa.ask, shared_qa.retrieve):
         with pytest.raises(ValueError, match="^the question is empty$"):
@@ -44,13 +46,13 @@ def test_empty_question_library(shared_qa, question):
 
 
 @pytest.mark.parametrize("command", ["ask", "search"])
-@pytest.mark.parametrize("question", EMPTY)
+@pytest.mark.parametrize("question", EMPTY, ids=EMPTY_IDS)
 def test_empty_question_cli(built_home, command, question):
     result = cli(built_home, command, question)
     assert result.exit_code == 1 and result.output == "Error: the question is empty\n"
 
 
-@pytest.mark.parametrize("question", EMPTY)
+@pytest.mark.parametrize("question", EMPTY, ids=EMPTY_IDS)
 def test_empty_question_http(http, question):
     response = http.post("/api/ask", json={"question": question})
     if question:  # whitespace passes the schema and is refused by the service
@@ -83,21 +85,21 @@ def test_long_question_http(http):
 
 
 # -- only punctuation or symbols ----------------------------------------------------------------------
-@pytest.mark.parametrize("question", NO_WORDS)
+@pytest.mark.parametrize("question", NO_WORDS, ids=NO_WORDS_IDS)
 def test_punctuation_only_is_refused_library(shared_qa, question):
     assert shared_qa.retrieve(question) == []
     answer = shared_qa.ask(question)
     assert answer.refused and answer.text == REFUSAL and answer.citations == [] and answer.passages == []
 
 
-@pytest.mark.parametrize("question", NO_WORDS[:3])
+@pytest.mark.parametrize("question", NO_WORDS[:3], ids=NO_WORDS_IDS[:3])
 def test_punctuation_only_is_refused_cli(built_home, question):
     result = cli(built_home, "ask", question)
     assert result.exit_code == 0 and result.output == REFUSAL + "\n"
     assert cli(built_home, "search", question).output == ""
 
 
-@pytest.mark.parametrize("question", NO_WORDS[:3])
+@pytest.mark.parametrize("question", NO_WORDS[:3], ids=NO_WORDS_IDS[:3])
 def test_punctuation_only_is_refused_http(http, question):
     answer = http.post("/api/ask", json={"question": question}).json()
     assert answer["refused"] and answer["text"] == REFUSAL and answer["citations"] == []

@@ -27,8 +27,8 @@ from index.loaders.files import (
     make_article_id,
 )
 
-__all__ = ["MAX_ARTICLE_BYTES", "SUPPORTED_SUFFIXES", "LoadError", "LoadResult", "iter_article_files", "load_file", "load_paths",
-           "make_article_id"]
+__all__ = ["MAX_ARTICLE_BYTES", "SUPPORTED_SUFFIXES", "LoadError", "LoadResult", "iter_article_files", "load_file",
+           "load_paths", "make_article_id"]
 
 log = logging.getLogger(__name__)
 MAX_ARTICLE_BYTES = 5_000_000  # ~25 times the longest news longreads; see index.max_article_mb
@@ -52,8 +52,9 @@ def load_file(path: str | os.PathLike, max_article_bytes: int = MAX_ARTICLE_BYTE
     try:
         if loader is None:
             raise BadInput(f"unsupported file type {path.suffix or '(no suffix)'!r}")
-        if suffix not in _RECORDS and path.stat().st_size > max_article_bytes:
-            raise BadInput(f"file is {_mb(path.stat().st_size)}, over the {_mb(max_article_bytes)} article size limit")
+        size = path.stat().st_size
+        if suffix not in _RECORDS and size > max_article_bytes:
+            raise BadInput(f"file is {_mb(size)}, over the {_mb(max_article_bytes)} article size limit")
         text, note = decode(path.read_bytes())
         if note:
             log.warning("%s: %s", path, note)

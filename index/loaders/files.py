@@ -123,8 +123,8 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 def _bomless_utf16(data: bytes) -> str | None:
     """"utf-16-le"/"utf-16-be" when the bytes look like UTF-16 text without a byte order mark.
 
-    Text in a Latin or CJK script as UTF-16 has a zero byte in most code units on one side (Latin) or
-    decodes cleanly with few controls (checked by the caller); UTF-8 and binary files rarely match both.
+    Latin-script text as UTF-16 has a zero high byte in most code units and few zero low bytes; UTF-8 and
+    binary files rarely match both. (CJK text without a byte order mark is not recognised.)
     """
     sample = data[:4096]
     if len(sample) < 4 or len(sample) % 2:
