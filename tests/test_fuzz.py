@@ -62,13 +62,19 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
                         st.sampled_from(["id", "title", "text", "paragraphs", "date", "authors", "url", "source",
                                          "extra"]) | TEXT, inner, max_size=6), max_leaves=12)
+# Shaped like an article (a title line, a blank line, a body), so most examples get past "no article text"
+# and exercise what happens to the text itself.
+ARTICLE = st.builds(lambda title, body: f"{title}\n\n{body}", st.one_of(TEXT, WORDS), st.one_of(TEXT, WORDS))
+RECORD = st.fixed_dictionaries({"text": st.one_of(TEXT, WORDS)}, optional={"id": JSON, "title": JSON, "date": JSON,
+                                                                          "authors": JSON, "paragraphs": JSON})
 
 
 def file_bytes():
-    encoded = st.tuples(st.one_of(TEXT, WORDS), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le",
+    encoded = st.tuples(st.one_of(ARTICLE, TEXT, WORDS), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le",
                                                                   "cp1252", "latin-1"])).map(_encode)
-    records = st.lists(JSON, max_size=4).map(lambda rows: "\n".join(json.dumps(r) for r in rows).encode())
-    return st.one_of(st.binary(max_size=600), encoded, records, JSON.map(lambda v: json.dumps(v).encode()))
+    records = st.lists(st.one_of(RECORD, JSON), max_size=4).map(lambda rows: "\n".join(map(json.dumps, rows)).encode())
+    return st.one_of(encoded, records, RECORD.map(lambda r: json.dumps(r).encode()), st.binary(max_size=600),
+                     JSON.map(lambda v: json.dumps(v).encode()))
 
 
 def _encode(pair) -> bytes:
@@ -97,7 +103,7 @@ def test_any_file_loads_or_is_a_clear_error(data, suffix):
 
 
 @FAST
-@given(text=st.one_of(TEXT, WORDS))
+@given(text=st.one_of(ARTICLE, TEXT, WORDS))
 def test_paragraph_and_sentence_offsets_hold(text):
     with no_hang():
         spans = split_paragraphs(text)
