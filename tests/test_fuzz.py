@@ -57,7 +57,8 @@ NASTY = st.sampled_from(list("\x00\x07\x1b\r\n\t\f\u2028\u202e\u200b\ufeff\ufffd
 TEXT = st.text(st.one_of(st.characters(), NASTY), max_size=400)
 WORDS = st.lists(st.sampled_from(["The", "mayor", "said", "Robin Li", "[3]", "(7)", "Sources:", "“quote,”", "he",
                                   "told", "according to", "By Ann Lee", "---", "# Title", "<!-- x -->", "\n\n",
-                                  "\n", ".", "2024", "東京", "مكتبة", "\x00", " "]), max_size=60).map(" ".join)
+                                  "\n", ".", "2024", "東京", "مكتبة", "\x00", " ", "&#7;", "&#xD800;", "&#99999999;",
+                                  "&amp;", "<p>", "</p>", "<script>", "<!--"]), max_size=60).map(" ".join)
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | TEXT,
                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
                         st.sampled_from(["id", "title", "text", "paragraphs", "date", "authors", "url", "source",
@@ -65,13 +66,16 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_
 # Shaped like an article (a title line, a blank line, a body), so most examples get past "no article text"
 # and exercise what happens to the text itself.
 ARTICLE = st.builds(lambda title, body: f"{title}\n\n{body}", st.one_of(TEXT, WORDS), st.one_of(TEXT, WORDS))
+PAGE = st.builds(lambda title, paragraphs: f"<html><head><title>{title}</title></head><body><article>"
+                 + "".join(f"<p>{p}</p>" for p in paragraphs) + "</article></body></html>",
+                 st.one_of(TEXT, WORDS), st.lists(st.one_of(TEXT, WORDS), max_size=4))
 RECORD = st.fixed_dictionaries({"text": st.one_of(TEXT, WORDS)}, optional={"id": JSON, "title": JSON, "date": JSON,
                                                                           "authors": JSON, "paragraphs": JSON})
 
 
 def file_bytes():
-    encoded = st.tuples(st.one_of(ARTICLE, TEXT, WORDS), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le",
-                                                                  "cp1252", "latin-1"])).map(_encode)
+    encodings = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1252", "latin-1"])
+    encoded = st.tuples(st.one_of(ARTICLE, PAGE, TEXT, WORDS), encodings).map(_encode)
     records = st.lists(st.one_of(RECORD, JSON), max_size=4).map(lambda rows: "\n".join(map(json.dumps, rows)).encode())
     return st.one_of(encoded, records, RECORD.map(lambda r: json.dumps(r).encode()), st.binary(max_size=600),
                      JSON.map(lambda v: json.dumps(v).encode()))
@@ -88,7 +92,7 @@ def check_load(path: Path) -> None:
     assert all(isinstance(e, LoadError) and e.path.startswith(str(path)) and e.reason for e in result.errors)
     for article in result.articles:
         assert article.text.strip() and article.article_id and "#" not in article.article_id
-        assert not CONTROL.search(article.text)
+        assert not CONTROL.search(article.text) and not CONTROL.search(article.title)
         spans = split_paragraphs(article.text)
         assert spans and attribute_article([article.text[s:e] for s, e in spans]) is not None
 

@@ -228,6 +228,17 @@ def test_html_comments_are_not_article_text(tmp_path):
     assert only_article(path).text == "Kept.\n\nAlso kept."
 
 
+def test_control_characters_made_by_escapes_are_removed(tmp_path):
+    record = tmp_path / "escapes.json"
+    record.write_text(json.dumps({"title": "Bell\u0007 rings", "text": "Line\r\none\b two\u0000.",
+                                  "authors": ["A\u001bB"]}))
+    article = only_article(record)
+    assert (article.title, article.text, article.authors) == ("Bell rings", "Line\none two.", ["AB"])
+    page = tmp_path / "refs.html"
+    page.write_text((CORPUS / "library-robotics-lab.html").read_text().replace("</h1>", "&#7;&#xD800;&#99999999;</h1>"))
+    assert only_article(page).text == only_article(CORPUS / "library-robotics-lab.html").text  # lxml took it
+
+
 def test_missing_path_raises(tmp_path):
     with pytest.raises(LoadError, match="nowhere"):
         list(iter_article_files([tmp_path / "nowhere"]))

@@ -109,8 +109,7 @@ def decode(data: bytes) -> tuple[str, str]:
     # A few stray control characters are cleaned away; binary data is full of them.
     if junk > max(8, len(sample) // 100):
         raise BadInput("binary file" if note else "not a text file")
-    text = unicodedata.normalize("NFC", _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
-    text = text.replace("\f", "\n")  # a page break ends a paragraph
+    text = clean_text(text)
     if not text.strip():
         raise BadInput("no text left after removing control characters")
     return text, note
@@ -118,6 +117,13 @@ def decode(data: bytes) -> tuple[str, str]:
 
 # C0 and C1 controls, DEL, and the Unicode non-characters; tab and newline stay.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """Newlines normalized (a page break ends a paragraph too), control characters removed, NFC. Also for
+    JSON strings, whose escapes ("\\u0007", "\\r") make control characters after the bytes were cleaned."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))
 
 
 def _bomless_utf16(data: bytes) -> str | None:
