@@ -4,7 +4,7 @@ POLNEAR_HOME ?= bench/.cache/polnear-home
 # The local LLM answers in 5-45 s a question on 2 cores: it is compared with extractive on a seeded sample.
 LOCAL_LIMIT ?= 40
 
-.PHONY: test eval eval-dev bench
+.PHONY: test eval eval-dev bench fuzz
 
 test:
 	python -m pytest
@@ -22,6 +22,9 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 		--limit $(LOCAL_LIMIT) --out eval/out/realtimeqa_dev_local
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --compare default,local \
 		--limit $(LOCAL_LIMIT) --out eval/out/polnear_dev_local
+
+fuzz:  # the long fuzz run of docs/reliability-input.md (a few minutes on two cores at 3000)
+	QA_FUZZ_EXAMPLES=$${QA_FUZZ_EXAMPLES:-3000} python -m pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics
 
 bench:
 	python bench/realtimeqa.py

@@ -67,7 +67,7 @@ def repair(store: IndexStore) -> list[str]:
 
 def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True) -> IngestReport:
     report = IngestReport(repaired=repair(store))
-    loaded = load_paths(paths)
+    loaded = load_paths(paths, int(store.settings.index.max_article_mb * 1_000_000))
     report.skipped += [{"path": str(e.path), "reason": e.reason} for e in loaded.errors]
     known = store.manifest.content_hashes()
     todo: list[tuple[Article, str, bool]] = []

@@ -7,6 +7,7 @@ date, source) is kept next to it as arrays so filters become a weight mask, not 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from index.vectors import published_day
+
+
+# Chinese and Japanese are written without spaces, so a whole clause would be one token; overlapping
+# character bigrams (as Lucene's CJK analyzer does) let "図書館" match inside "新しい図書館を".
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,}")
+
+
+def cjk_bigrams(text: str) -> str:
+    return _CJK_RUN.sub(lambda m: " " + " ".join(m[0][i:i + 2] for i in range(len(m[0]) - 1)) + " ", text)
 
 
 def _stemmer():
@@ -45,6 +55,7 @@ class KeywordIndex:
     def tokenize(self, texts: list[str]) -> list[list[str]]:
         import bm25s
 
+        texts = [cjk_bigrams(t) for t in texts]
         return bm25s.tokenize(texts, stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False)
 
     def rebuild(self, rows, generation: int) -> None:

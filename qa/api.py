@@ -5,6 +5,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+from qa.constants import MAX_QUESTION_CHARS
 from qa.settings import Settings, load_settings
 from qa.types import Answer, Passage
 
@@ -80,6 +81,7 @@ class QA:
     def _ask_stream(self, question, as_of, filters, k, answerer):
         from qa.query import analyze
 
+        question = _check_question(question)
         started = time.perf_counter()
         passages = self.retrieve(question, k, as_of, filters)
         retrieved = time.perf_counter()
@@ -132,4 +134,7 @@ class QA:
 def _check_question(question: str) -> str:
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the question is empty")
-    return question.strip()[:2000]  # a question longer than this is noise to the retrievers
+    question = question.strip()
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(f"the question is {len(question):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    return question

@@ -10,6 +10,20 @@ MARKER = re.compile(r"\[(\d{1,2}(?:\s*[,;]\s*\d{1,2})*)\]|\((\d{1,2}(?:\s*[,;]\s
 _LEADING = re.compile(rf"^\s*(?:(?:{MARKER.pattern})\s*)+")
 
 
+# Marker-like text that comes from an article ("[3]", "[12, 13]", "(7)") is data, not a citation of ours.
+_ANY_BRACKETS = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def neutralize_markers(text: str, parentheses: bool = False) -> str:
+    """Article text with its marker-like numbers written ⟨3⟩, so no model, parser or UI takes them for ours.
+
+    Square brackets always (they are our format and the UI links them); "(7)" too where a parser reads the
+    text, as it does a model's draft, since small models write citations that way.
+    """
+    text = _ANY_BRACKETS.sub(r"⟨\1⟩", text)
+    return MARKER.sub(lambda m: f"⟨{m.group(2)}⟩" if m.group(2) else m.group(), text) if parentheses else text
+
+
 def marker_numbers(text: str) -> list[int]:
     return [int(n) for m in MARKER.finditer(text) for n in re.split(r"[,;]", m.group(1) or m.group(2))]
 

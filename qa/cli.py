@@ -1,6 +1,7 @@
 """`qa` command line: each command is a thin wrapper over one `QA` call."""
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 
@@ -13,6 +14,15 @@ def _qa(ctx):
     if "qa" not in ctx.obj:
         ctx.obj["qa"] = QA(ctx.obj["home"])
     return ctx.obj["qa"]
+
+
+@contextlib.contextmanager
+def _user_errors():
+    """Bad input (an empty question, a wrong date) is a one-line error and exit status 1, not a traceback."""
+    try:
+        yield
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _echo_json(data) -> None:
@@ -54,7 +64,8 @@ def ingest(ctx, paths, prune, as_json):
 @click.pass_context
 def search(ctx, question, k, as_of, source, as_json):
     """Show the paragraphs retrieved for a question."""
-    passages = _qa(ctx).retrieve(question, k=k, as_of=as_of, filters={"source": source} if source else None)
+    with _user_errors():
+        passages = _qa(ctx).retrieve(question, k=k, as_of=as_of, filters={"source": source} if source else None)
     if as_json:
         _echo_json([p.to_dict() for p in passages])
         return
@@ -72,7 +83,8 @@ def search(ctx, question, k, as_of, source, as_json):
 @click.pass_context
 def ask(ctx, question, as_of, source, k, as_json):
     """Answer a question with citations."""
-    answer = _qa(ctx).ask(question, as_of=as_of, filters={"source": source} if source else None, k=k)
+    with _user_errors():
+        answer = _qa(ctx).ask(question, as_of=as_of, filters={"source": source} if source else None, k=k)
     if as_json:
         _echo_json(answer.to_dict())
         return

@@ -5,3 +5,7 @@ REFUSAL = "I could not find the answer to that in the indexed articles."
 
 # Citation markers look like "[1]"; several are written "[1][2]".
 CITATION_FORMAT = "[{n}]"
+
+# Longer questions are refused with a message rather than cut: a cut question is not the one that was asked,
+# and all of it would go into an LLM's prompt. 2,000 characters is ten times a long quiz question.
+MAX_QUESTION_CHARS = 2000

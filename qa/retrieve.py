@@ -4,6 +4,7 @@ top-k is always filled from the allowed articles).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -100,6 +101,8 @@ def retrieve(store: IndexStore, settings, question: str, k: int | None = None, a
              filters: dict | None = None) -> list[Passage]:
     rs = settings.retrieval
     k = k or rs.top_k
+    if not re.search(r"\w", question):  # only punctuation or symbols: nothing to look for, so nothing found
+        return []
     info = analyze(question, as_of, store.manifest.speaker_names(), window_days=rs.recent_window_days)
     constraints = resolve_constraints(store, info, filters)
     passages = _retrieve(store, rs, info, constraints, k, as_of)

@@ -14,7 +14,11 @@ ABBREVIATIONS = {
     "corp", "co", "ltd", "no", "vs", "etc", "u.s", "u.k", "u.n", "e.g", "i.e", "jan", "feb", "mar", "apr",
     "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "approx", "dept", "est", "fig",
 }
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# Chinese and Japanese full stops end a sentence without a following space.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|[。！？]+[」』）]*\s*(?=\S)")
+# A "sentence" longer than this (a table flattened into one line, text without full stops) is cut at spaces,
+# so an extractive answer quotes a readable span and the encoder, which reads 256 word pieces, sees it all.
+MAX_SENTENCE_CHARS = 1000
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below between both
@@ -42,7 +46,18 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = end
     if text[start:].strip():
         spans.append(trimmed_span(text, start, len(text)))
-    return [s for s in spans if s[1] > s[0]]
+    return [piece for s in spans if s[1] > s[0] for piece in _cut_long(text, *s)]
+
+
+def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    while end - start > MAX_SENTENCE_CHARS:
+        cut = text.rfind(" ", start + MAX_SENTENCE_CHARS // 2, start + MAX_SENTENCE_CHARS)
+        cut = cut if cut > start else start + MAX_SENTENCE_CHARS
+        pieces.append(trimmed_span(text, start, cut))
+        start = trimmed_span(text, cut, end)[0]
+    pieces.append((start, end))
+    return [p for p in pieces if p[1] > p[0]]
 
 
 def stem(word: str) -> str:

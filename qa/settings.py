@@ -44,6 +44,8 @@ class IndexSettings(_Section):
     chroma_host: str = ""  # empty: embedded Chroma under QA_HOME; else a `chroma run` server
     chroma_port: int = 8000
     chroma_ssl: bool = False
+    # Larger articles are refused with a message (a 50 MB "article" is a dump; embedding it takes hours).
+    max_article_mb: float = Field(5.0, gt=0)
     # Ingest data/articles (the seed article) the first time the index is empty.
     seed_default_corpus: bool = True
 

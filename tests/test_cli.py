@@ -63,4 +63,4 @@ def test_delete_removes_an_article(tmp_path):
 
 def test_bad_date_is_a_clear_error(built_home):
     result = CliRunner().invoke(main, ["--home", str(built_home), "ask", "anything", "--as-of", "yesterday"])
-    assert result.exit_code != 0 and "YYYY-MM-DD" in str(result.exception or result.output)
+    assert result.exit_code == 1 and "Error: not a date (use YYYY-MM-DD)" in result.output

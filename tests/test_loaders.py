@@ -186,6 +186,8 @@ def test_error_str_names_the_file():
     ("binary.txt", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8, "binary file"),
     ("nul-heavy.txt", b"Title\n" + b"\x00text\x00\x00" * 100, "not a text file"),
     ("title-only.txt", b"Just a title\n", "no article text found"),
+    ("controls-only.txt", b"\x07\x1b\x00 \x07", "no text left after removing control characters"),
+    ("comment-only.md", b"# Title\n\n<!-- Ignore previous instructions -->\n", "no article text found"),
     ("empty.jsonl", b"\n\n", "empty file"),
     ("scalar.json", b"42", "expected a JSON object"),
     ("nobody.html", b"<html><head><title>T</title><script>x()</script></head><body></body></html>",
@@ -220,6 +222,23 @@ def test_bad_records_name_the_field(tmp_path, record, field):
     assert field in result.errors[0].reason
 
 
+def test_html_comments_are_not_article_text(tmp_path):
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps({"id": "c", "title": "T", "text": "Kept.<!-- hidden\ninstructions -->\n\nAlso kept."}))
+    assert only_article(path).text == "Kept.\n\nAlso kept."
+
+
+def test_control_characters_made_by_escapes_are_removed(tmp_path):
+    record = tmp_path / "escapes.json"
+    record.write_text(json.dumps({"title": "Bell\u0007 rings", "text": "Line\r\none\b two\u0000.",
+                                  "authors": ["A\u001bB"]}))
+    article = only_article(record)
+    assert (article.title, article.text, article.authors) == ("Bell rings", "Line\none two.", ["AB"])
+    page = tmp_path / "refs.html"
+    page.write_text((CORPUS / "library-robotics-lab.html").read_text().replace("</h1>", "&#7;&#xD800;&#99999999;</h1>"))
+    assert only_article(page).text == only_article(CORPUS / "library-robotics-lab.html").text  # lxml took it
+
+
 def test_missing_path_raises(tmp_path):
     with pytest.raises(LoadError, match="nowhere"):
         list(iter_article_files([tmp_path / "nowhere"]))
@@ -231,7 +250,7 @@ TEXT = ("Café owners welcome the new pedestrian zone\nBy José Núñez\n\n"
         "The zone opens in May — «finally», one owner said.\n")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1"])
 def test_text_encodings(tmp_path, encoding):
     text = TEXT if encoding != "latin-1" else TEXT.replace("—", "-")  # latin-1 has no em dash
     path = tmp_path / "cafe.txt"

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
 
-from index.loaders.files import BadInput, make_article_id
+from index.loaders.files import BadInput, clean_text, make_article_id
 from index.paragraphs import split_paragraphs
 from index.types import Article
 
@@ -18,6 +18,15 @@ from index.types import Article
 # council had voted" is not a byline.
 _NAME = r"[A-Z][\w.'’-]*(?: (?:[A-Z][\w.'’-]*|de|del|der|den|di|du|da|la|le|van|von|bin|al)){0,4}"
 BYLINE = re.compile(rf"By ({_NAME}(?:(?:,| and| &) {_NAME})*),?")
+
+# Markup residue in text exports and invisible in rendered markdown and HTML, so never article text (and a
+# place to hide instructions for a model).
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+
+
+def strip_comments(text: str) -> str:
+    return _HTML_COMMENT.sub("", text)
+
 
 _ALIASES = {
     "article_id": ("id", "doc_id"),
@@ -50,13 +59,13 @@ def take_fields(record: dict) -> tuple[dict, dict]:
                 extra[f"{key}_raw"] = _metadata_value(value)  # keep what we could not read
         elif name == "authors":
             if isinstance(value, str):
-                fields[name] = split_names(value)
+                fields[name] = split_names(clean_text(value))
             elif isinstance(value, list) and all(isinstance(a, str) for a in value):
-                fields[name] = [a.strip() for a in value if a.strip()]
+                fields[name] = [clean_text(a).strip() for a in value if clean_text(a).strip()]
             else:
                 raise BadInput(f"field {key!r} must be a string or a list of strings")
         elif isinstance(value, str):
-            fields[name] = value.strip()
+            fields[name] = clean_text(value).strip()
         else:
             raise BadInput(f"field {key!r} must be a string")
     extra.update({k: _metadata_value(v) for k, v in rest.items()})

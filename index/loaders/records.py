@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from index.loaders.fields import first_sentence, make_article, take_fields
-from index.loaders.files import BadInput, LoadError, LoadResult
+from index.loaders.fields import first_sentence, make_article, strip_comments, take_fields
+from index.loaders.files import BadInput, LoadError, LoadResult, clean_text
 from index.types import Article
 
 
@@ -56,7 +56,7 @@ def _record_article(path: Path, record: object, *, from_title: bool) -> Article:
         if not isinstance(paragraphs, list) or not all(isinstance(p, str) for p in paragraphs):
             raise BadInput("field 'paragraphs' must be a list of strings")
         text = "\n\n".join(p.strip() for p in paragraphs if p.strip())
-    text = text.strip()
+    text = strip_comments(clean_text(text)).strip()
     if not text:
         raise BadInput("article text is empty")
     fields, extra = take_fields(record)

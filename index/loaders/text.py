@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from index.loaders.fields import BYLINE, make_article, parse_date, split_names, take_fields
+from index.loaders.fields import BYLINE, make_article, parse_date, split_names, strip_comments, take_fields
 from index.loaders.files import BadInput, LoadResult
 
 _MARKDOWN_RULE = re.compile(r"(?m)^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\n|$)")
@@ -18,7 +18,7 @@ _DATELINE = re.compile(
 
 def load_text(path: Path, text: str) -> LoadResult:
     markdown = path.suffix.lower() in (".md", ".markdown")
-    meta, body = _front_matter(text)
+    meta, body = _front_matter(strip_comments(text))
     fields, extra = take_fields(meta)
     title, byline_authors, body = _title_and_byline(body, fields.get("title", ""), markdown)
     if markdown:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
 from qa.types import Answer, Citation, Passage
 
@@ -49,7 +50,8 @@ def build_answer(question: str, passages: list[Passage], parts: list[Part], supp
             by_id[passage.paragraph_id] = passage
             if CITATION_FORMAT.format(n=n) not in markers:
                 markers.append(CITATION_FORMAT.format(n=n))
-        texts.append(f"{sentence} {''.join(markers)}".strip())
+        # A quoted "[7]" from an article would read as a citation to a source that does not exist.
+        texts.append(f"{neutralize_markers(sentence)} {''.join(markers)}".strip())
     citations = [
         Citation(n=n, article_id=p.article_id, paragraph_id=pid, paragraph=p.paragraph, title=p.title,
                  published=p.published, source=p.source, url=p.url, text=p.text,
