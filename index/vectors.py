@@ -64,13 +64,26 @@ class VectorIndex:
     def delete_article(self, article_id: str) -> None:
         self.store.delete(ref_doc_id=article_id)
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[VectorHit]:
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None, keep=None,
+              fetch: int = 0) -> list[VectorHit] | None:
+        """The paragraphs of the k windows nearest `vector` that match the Chroma filter `where`.
+
+        With `keep` (a test on a window's metadata) instead, `fetch` windows are asked for unfiltered and
+        the first k that pass are used; None when fewer than k pass (the caller then filters in Chroma).
+        """
         from llama_index.core.vector_stores.types import VectorStoreQuery
 
         kwargs = {"where": where} if where else {}
-        result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k), **kwargs)
+        result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(),
+                                                   similarity_top_k=max(k, fetch) if keep else k), **kwargs)
+        pairs = list(zip(result.nodes, result.similarities))
+        if keep is not None:
+            passed = [(node, similarity) for node, similarity in pairs if keep(node.metadata)]
+            if len(passed) < k and len(pairs) == max(k, fetch):  # fewer passed, and more were left unseen
+                return None
+            pairs = passed[:k]
         best: dict[str, VectorHit] = {}
-        for node, similarity in zip(result.nodes, result.similarities):
+        for node, similarity in pairs:
             cosine = 1.0 + math.log(max(similarity, 1e-12))  # the store reports exp(-cosine distance)
             pid = node.metadata["paragraph_id"]
             if pid not in best or cosine > best[pid].score:
