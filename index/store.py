@@ -20,7 +20,8 @@ class IndexStore:
         self.home.mkdir(parents=True, exist_ok=True)
         self.collection_name = settings.collection_name()
         s = settings.index
-        self.embedder = Embedder(s.embedding_model, s.device, s.embed_batch_size, s.window_overlap)
+        self.embedder = Embedder(s.embedding_model, s.device, s.embed_batch_size, s.window_overlap,
+                                 cache_path=self.home / "cache" / f"{self.collection_name}-vectors.sqlite3")
         self.manifest = Manifest(self.home / "manifest" / f"{self.collection_name}.sqlite3")
         self._keyword = KeywordIndex(self.home / "keyword" / self.collection_name)
         self._keyword_lock = threading.Lock()
