@@ -2,7 +2,7 @@
 RTQA_HOME ?= bench/.cache/realtimeqa-home
 POLNEAR_HOME ?= bench/.cache/polnear-home
 
-.PHONY: test eval eval-dev bench
+.PHONY: test eval eval-dev bench bench-perf
 
 test:
 	python -m pytest
@@ -20,3 +20,6 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 bench:
 	python bench/realtimeqa.py
 	python bench/llm_latency.py
+
+bench-perf:  # speed, memory and scale tables of docs/benchmarks.md (~30 min; see bench/run.py for 1M)
+	python bench/run.py

@@ -110,6 +110,7 @@ def before_after(rev: str, n_questions: int) -> None:
           f"{n_questions} questions)\n\nMachine: {machine_line(after['machine'])}\n\n"
           f"{report.before_after_table(before, after)}\n")
     save("before_after", {"rev": rev, "before": before, "after": after}, md)
+    report.before_after_chart(before, after, report.chart_path("before_after"))
 
 
 def cold_start() -> None:

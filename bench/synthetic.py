@@ -3,7 +3,7 @@
     python bench/synthetic.py --size 100000 [--home DIR]
 
 Real paragraphs and their real vectors (the RealTime QA home's first windows, cached once in
-bench/.cache/seed-paragraphs.npz) are repeated and perturbed: a few words swapped and one replaced in the
+bench/.cache/seed-paragraphs.{json,npy}) are repeated and perturbed: a few words swapped and one replaced in the
 text, Gaussian noise (sigma 0.02, renormalised) on the vector, new article ids, dates spread over 2022 and
 sources drawn from a handful. They are written through the library's own Manifest / VectorIndex classes and
 the BM25 index is built by `IndexStore.keyword`, so queries run the real code path. Nothing is re-embedded:
@@ -22,17 +22,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import CACHE, ROOT, peak_rss_mib  # noqa: E402
 
-SOURCE_HOME = ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home"
-SEED = CACHE / "seed-paragraphs.npz"
+# A copy of the RealTime QA home (bench/run.py makes one) is read rather than the one an eval may be using.
+SOURCE_HOME = next((h for h in (CACHE / "rtqa-home", ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home")
+                    if h.exists()), CACHE / "rtqa-home")
+SEED = CACHE / "seed-paragraphs"  # .json (texts, speakers) + .npy (vectors)
 PER_ARTICLE = 40
 SOURCES = ["cnn", "bbc", "reuters", "ap", "npr", "guardian"]
 
 
 def seed_paragraphs(limit: int = 20000, home: Path = SOURCE_HOME):
     """(texts, speakers JSON, vectors) of real paragraphs with one window each, read once from a real home."""
-    if SEED.exists():
-        z = np.load(SEED, allow_pickle=False)
-        return list(z["texts"]), list(z["speakers"]), z["vectors"]
+    texts_file, vectors_file = SEED.with_suffix(".json"), SEED.with_suffix(".npy")
+    if texts_file.exists() and vectors_file.exists():
+        texts, speakers = json.loads(texts_file.read_text())
+        return texts, speakers, np.load(vectors_file)
     from qa import QA
 
     qa = QA(home, index={"seed_default_corpus": False})
@@ -43,7 +46,8 @@ def seed_paragraphs(limit: int = 20000, home: Path = SOURCE_HOME):
     keep = [(r[1], r[2], vectors[f"{r[0]}@w0"]) for r in rows if f"{r[0]}@w0" in vectors and len(r[1]) > 40]
     texts, speakers, vecs = [k[0] for k in keep], [k[1] for k in keep], np.array([k[2] for k in keep], np.float32)
     SEED.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(SEED, texts=np.array(texts), speakers=np.array(speakers), vectors=vecs)
+    texts_file.write_text(json.dumps([texts, speakers]))
+    np.save(vectors_file, vecs)
     return texts, speakers, vecs
 
 
