@@ -4,7 +4,7 @@ POLNEAR_HOME ?= bench/.cache/polnear-home
 # The local LLM answers in 5-45 s a question on 2 cores: it is compared with extractive on a seeded sample.
 LOCAL_LIMIT ?= 40
 
-.PHONY: test eval eval-dev bench fuzz
+.PHONY: test eval eval-dev bench bench-perf fuzz
 
 test:
 	python -m pytest
@@ -29,3 +29,6 @@ fuzz:  # the long fuzz run of docs/reliability-input.md (a few minutes on two co
 bench:
 	python bench/realtimeqa.py
 	python bench/llm_latency.py
+
+bench-perf:  # speed, memory and scale tables of docs/benchmarks.md (~30 min; see bench/run.py for 1M)
+	python bench/run.py

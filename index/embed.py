@@ -6,9 +6,12 @@ belong to the same paragraph id.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import sqlite3
 import threading
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 
@@ -32,12 +35,14 @@ def resolve_model_path(name: str) -> str:
 class Embedder:
     """Loads the model on first use; encodes normalised float32 vectors (cosine = dot product)."""
 
-    def __init__(self, model_name: str, device: str = "cpu", batch_size: int = 64, overlap: int = 48):
+    def __init__(self, model_name: str, device: str = "cpu", batch_size: int = 64, overlap: int = 48,
+                 cache_path: Path | None = None):
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
         self.overlap = overlap
         self._lock = threading.Lock()
+        self.cache = VectorCache(cache_path, model_name) if cache_path else None
 
     @cached_property
     def model(self):
@@ -70,7 +75,16 @@ class Embedder:
                 break
         return spans
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], cache: bool = False) -> np.ndarray:
+        """Normalised vectors of `texts`; with cache=True (question-time texts) known ones come from the
+        cache, so a process that meets only known texts never loads torch or the model."""
+        if cache and self.cache is not None and texts:
+            known = self.cache.get(texts)
+            missing = [t for t in dict.fromkeys(texts) if t not in known]
+            if missing:
+                known.update(zip(missing, self.encode(missing)))
+                self.cache.put(missing, [known[t] for t in missing])
+            return np.stack([known[t] for t in texts])
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:  # sentence-transformers is not safe to call from several threads at once
@@ -84,6 +98,42 @@ class Embedder:
     def dimension(self) -> int:
         return int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                    else self.model.get_sentence_embedding_dimension())
+
+
+class VectorCache:
+    """Vectors of question-time texts (questions, candidate answer sentences) in SQLite under the home,
+    keyed by model and text, holding the newest MAX_ROWS: importing torch and loading the model is most
+    of a `qa ask` cold start, and a repeated question needs neither."""
+
+    MAX_ROWS = 50_000  # ~75 MB of 384-d float32 vectors
+
+    def __init__(self, path: Path, model_name: str):
+        self.path, self.model_name = path, model_name
+        self._db = None
+        self._lock = threading.Lock()
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB)")
+        return self._db
+
+    def _key(self, text: str) -> str:
+        return hashlib.sha256(f"{self.model_name}\0{text}".encode()).hexdigest()
+
+    def get(self, texts: list[str]) -> dict[str, np.ndarray]:
+        keys = {self._key(t): t for t in texts}
+        with self._lock:
+            rows = self._conn().execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})",
+                                        list(keys)).fetchall()
+        return {keys[k]: np.frombuffer(v, dtype=np.float32) for k, v in rows}
+
+    def put(self, texts: list[str], vectors) -> None:
+        with self._lock, self._conn() as db:
+            db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                           [(self._key(t), np.asarray(v, dtype=np.float32).tobytes()) for t, v in zip(texts, vectors)])
+            db.execute("DELETE FROM vectors WHERE rowid <= (SELECT MAX(rowid) FROM vectors) - ?", (self.MAX_ROWS,))
 
 
 def _load(path: str, device: str, name: str):

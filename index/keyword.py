@@ -2,7 +2,8 @@
 
 It is derived data: the manifest's generation number is saved with it, and a stale or missing index is
 rebuilt from the manifest, so Chroma and BM25 cannot drift apart. Per-paragraph metadata (article id,
-date, source) is kept next to it as arrays so filters become a weight mask, not a post-filter.
+date, source) is kept next to it as arrays, so filters are checked on the paragraphs that hold a query
+term, inside the search (so top-k is filled from allowed paragraphs), never as a corpus-sized mask.
 """
 from __future__ import annotations
 
@@ -50,6 +51,7 @@ class KeywordIndex:
         self.days = np.array([], dtype=np.int64)
         self.sources = np.array([], dtype=object)
         self._bm25 = None
+        self._sorted_days = None
         self._stem = _stemmer()
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
@@ -67,7 +69,7 @@ class KeywordIndex:
         self.article_ids = np.array([r[1] for r in rows], dtype=object)
         self.days = np.array([published_day(r[3]) for r in rows], dtype=np.int64)
         self.sources = np.array([r[4] for r in rows], dtype=object)
-        self._bm25 = None
+        self._bm25 = self._sorted_days = None
         if rows:
             self._bm25 = bm25s.BM25()
             self._bm25.index(self.tokenize([r[2] for r in rows]), show_progress=False)
@@ -104,19 +106,36 @@ class KeywordIndex:
         self.article_ids = np.array(rows["article_ids"], dtype=object)
         self.days = np.array(rows["days"], dtype=np.int64)
         self.sources = np.array(rows["sources"], dtype=object)
+        self._sorted_days = None
         bm25_dir = self.directory / "bm25"
         self._bm25 = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
         return True
 
-    def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[KeywordHit]:
+    def share(self, day_from: int = 0, day_to: int = 0) -> float:
+        """Share of the paragraphs published within [day_from, day_to] (0: open end), by binary search."""
+        if self._sorted_days is None:
+            self._sorted_days = np.sort(self.days)
+        n = len(self._sorted_days)
+        low = np.searchsorted(self._sorted_days, day_from, "left") if day_from else 0
+        high = np.searchsorted(self._sorted_days, day_to, "right") if day_to else n
+        return (high - low) / n if n else 0.0
+
+    def search(self, query: str, k: int, allow=None) -> list[KeywordHit]:
+        """Top-k paragraphs by BM25. `allow(days, sources, article_ids)` -> bool array says which of the
+        matching paragraphs pass the filters; it sees only the paragraphs holding a query term."""
         if self._bm25 is None or k <= 0:
             return []
         vocab = self._bm25.vocab_dict
-        tokens = [t for t in self.tokenize([query])[0] if t in vocab]
+        tokens = [vocab[t] for t in self.tokenize([query])[0] if t in vocab]
         if not tokens:
             return []
-        scores = self._bm25.get_scores(tokens, weight_mask=mask)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top])]
-        return [KeywordHit(self.paragraph_ids[i], self.article_ids[i], float(scores[i])) for i in top if scores[i] > 0]
+        scores = self._bm25.get_scores_from_ids(tokens)  # compiled; no corpus-sized mask built per query
+        docs = np.flatnonzero(scores > 0)  # the paragraphs holding a query term
+        if allow is not None and len(docs):
+            docs = docs[allow(self.days[docs], self.sources[docs], self.article_ids[docs])]
+        k = min(k, len(docs))
+        if k == 0:
+            return []
+        top = docs[np.argpartition(-scores[docs], k - 1)[:k]]
+        top = top[np.lexsort((top, -scores[top]))]  # ties in index order
+        return [KeywordHit(self.paragraph_ids[i], self.article_ids[i], float(scores[i])) for i in top]

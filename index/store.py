@@ -20,10 +20,12 @@ class IndexStore:
         self.home.mkdir(parents=True, exist_ok=True)
         self.collection_name = settings.collection_name()
         s = settings.index
-        self.embedder = Embedder(s.embedding_model, s.device, s.embed_batch_size, s.window_overlap)
+        self.embedder = Embedder(s.embedding_model, s.device, s.embed_batch_size, s.window_overlap,
+                                 cache_path=self.home / "cache" / f"{self.collection_name}-vectors.sqlite3")
         self.manifest = Manifest(self.home / "manifest" / f"{self.collection_name}.sqlite3")
         self._keyword = KeywordIndex(self.home / "keyword" / self.collection_name)
         self._keyword_lock = threading.Lock()
+        self._derived: dict[str, tuple[int, object]] = {}
 
     @cached_property
     def vectors(self):
@@ -41,6 +43,15 @@ class IndexStore:
                 if not (self._keyword.load() and self._keyword.generation == generation):
                     self._keyword.rebuild(self.manifest.iter_paragraphs(), generation)
             return self._keyword
+
+    def derived(self, name: str, build):
+        """`build(manifest)`, cached until the manifest's generation moves on: lookups every question needs
+        (the known speakers) are then built once per index change, not once per question."""
+        generation = self.manifest.generation()
+        cached = self._derived.get(name)
+        if cached is None or cached[0] != generation:
+            cached = self._derived[name] = (generation, build(self.manifest))
+        return cached[1]
 
     def delete_article(self, article_id: str) -> bool:
         if self.manifest.article(article_id) is None:

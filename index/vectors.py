@@ -1,4 +1,4 @@
-"""Paragraph-window vectors in Chroma, written and queried through llama-index's ChromaVectorStore.
+"""Paragraph-window vectors in Chroma, written through llama-index's ChromaVectorStore, queried directly.
 
 Embedded Chroma (`PersistentClient` under QA_HOME) by default; a Chroma server (`chroma run`) through
 `HttpClient` when `index.chroma_host` / QA_CHROMA_HOST is set. We always pass our own embeddings, so the
@@ -6,9 +6,9 @@ collection has no embedding function (Chroma's default one would download a mode
 """
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -40,13 +40,17 @@ def chroma_client(index_settings, home):
 
 class VectorIndex:
     def __init__(self, client, collection_name: str):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.client = client
         self.collection = client.get_or_create_collection(
             collection_name, embedding_function=None, configuration={"hnsw": {"space": "cosine"}})
-        self.store = ChromaVectorStore(chroma_collection=self.collection)
         self.max_batch = int(client.get_max_batch_size())
+
+    @cached_property
+    def store(self):
+        """llama-index's view of the collection, for writes; imported on first write only."""
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.collection)
 
     def add(self, rows: list[tuple[str, int, str, dict]], vectors: np.ndarray) -> None:
         """rows: (paragraph_id, window number, window text, metadata); written in server-sized batches."""
@@ -64,17 +68,30 @@ class VectorIndex:
     def delete_article(self, article_id: str) -> None:
         self.store.delete(ref_doc_id=article_id)
 
-    def query(self, vector: np.ndarray, k: int, where: dict | None = None) -> list[VectorHit]:
-        from llama_index.core.vector_stores.types import VectorStoreQuery
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None, keep=None,
+              fetch: int = 0) -> list[VectorHit] | None:
+        """The paragraphs of the k windows nearest `vector` that match the Chroma filter `where`.
 
-        kwargs = {"where": where} if where else {}
-        result = self.store.query(VectorStoreQuery(query_embedding=vector.tolist(), similarity_top_k=k), **kwargs)
+        With `keep` (a test on a window's metadata) instead, `fetch` windows are asked for unfiltered and
+        the first k that pass are used; None when fewer than k pass (the caller then filters in Chroma).
+        Straight to the collection, not through llama-index: the same query without importing llama-index
+        (seconds of a cold start) or rebuilding a node from every hit's JSON.
+        """
+        n = max(k, fetch) if keep else k
+        result = self.collection.query(query_embeddings=[vector], n_results=n, where=where or None,
+                                       include=["metadatas", "distances"])
+        pairs = list(zip(result["metadatas"][0], result["distances"][0]))
+        if keep is not None:
+            passed = [(meta, distance) for meta, distance in pairs if keep(meta)]
+            if len(passed) < k and len(pairs) == n:  # fewer passed, and more were left unseen
+                return None
+            pairs = passed[:k]
         best: dict[str, VectorHit] = {}
-        for node, similarity in zip(result.nodes, result.similarities):
-            cosine = 1.0 + math.log(max(similarity, 1e-12))  # the store reports exp(-cosine distance)
-            pid = node.metadata["paragraph_id"]
+        for meta, distance in pairs:
+            cosine = 1.0 - float(distance)  # the collection's space is cosine
+            pid = meta["paragraph_id"]
             if pid not in best or cosine > best[pid].score:
-                best[pid] = VectorHit(pid, node.metadata["article_id"], cosine)
+                best[pid] = VectorHit(pid, meta["article_id"], cosine)
         return sorted(best.values(), key=lambda h: -h.score)
 
     def paragraph_ids(self) -> dict[str, str]:

@@ -79,13 +79,13 @@ class QA:
         return final
 
     def _ask_stream(self, question, as_of, filters, k, answerer):
-        from qa.query import analyze
+        from qa.query import analyze, known_speakers
 
         question = _check_question(question)
         started = time.perf_counter()
         passages = self.retrieve(question, k, as_of, filters)
         retrieved = time.perf_counter()
-        info = analyze(question, None, self.store.manifest.speaker_names())
+        info = analyze(question, None, known_speakers(self.store))
         for item in self.answerer(answerer).stream(question, passages, info.speakers, info.entities):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
@@ -94,10 +94,10 @@ class QA:
 
     def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
         """Answer from given passages (what `ask` does after retrieval; the eval times the two apart)."""
-        from qa.query import analyze
+        from qa.query import analyze, known_speakers
 
         started = time.perf_counter()
-        info = analyze(question, None, self.store.manifest.speaker_names())
+        info = analyze(question, None, known_speakers(self.store))
         answer = self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
@@ -107,10 +107,11 @@ class QA:
         """Answer the last user message of a conversation; a follow-up ("What about Kuaishou?") is first
         condensed into a standalone question, which the Answer carries as `question`."""
         from qa.conversation import condense
+        from qa.query import known_speakers
 
         backend = self.answerer(answerer)
         generator = getattr(backend, "generator", None) if backend.name != "extractive" else None
-        question = condense(messages, generator, self.store.manifest.speaker_names())
+        question = condense(messages, generator, known_speakers(self.store))
         return self.ask(question, as_of=as_of, filters=filters, k=k, answerer=answerer, stream=stream)
 
     def answerer(self, name: str | None = None):

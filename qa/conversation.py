@@ -36,7 +36,7 @@ def condense_fallback(previous: str, follow_up: str, previous_speakers: list[str
     return question
 
 
-def condense(messages: list[dict], generator=None, known_speakers: list[str] = ()) -> str:
+def condense(messages: list[dict], generator=None, known_speakers=()) -> str:
     """The standalone form of the last user question of a conversation."""
     questions = user_questions(messages)
     if not questions:
@@ -46,7 +46,7 @@ def condense(messages: list[dict], generator=None, known_speakers: list[str] = (
     previous, follow_up = questions[-2], questions[-1]
     from qa.query import find_speakers
 
-    fallback = condense_fallback(previous, follow_up, find_speakers(previous, list(known_speakers)))
+    fallback = condense_fallback(previous, follow_up, find_speakers(previous, known_speakers))
     if generator is None:
         return fallback
     from qa import prompts

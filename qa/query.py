@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,6 +14,8 @@ RECENT_PHRASES = {
     r"\b(this|last|past|previous) week\b|\brecently\b|\bthis weekend\b|\bdays ago\b": 7,
     r"\b(this|last|past) month\b": 31,
 }
+_WORD = re.compile(r"\w+")
+_CAPITALIZED_WORD = re.compile(r"\b[A-Z][\w’'-]+")
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of|de|van|von|al|bin|la|le|du|del)?\s*[A-Z][\w’'&.-]*)*")
 
 
@@ -38,12 +41,48 @@ def named_entities(question: str) -> list[str]:
     return found
 
 
-def find_speakers(question: str, known: list[str]) -> list[str]:
+class KnownSpeakers:
+    """Speaker names indexed by their rarest word and by surname.
+
+    A big corpus knows tens of thousands of speakers (27k in RealTime QA); one regex per name per question
+    cost over a second. A name can only match in full if each of its words is a word of the question, so
+    the index narrows the names to the few sharing a rare word (or the surname) with the question, and
+    only those get the exact check: the result is the same as checking every name.
+    """
+
+    def __init__(self, names):
+        self.names = list(names)
+        words = [_WORD.findall(name.lower()) for name in self.names]
+        counts = Counter(w for ws in words for w in set(ws))
+        self._always: list[int] = []  # names without a word character: always checked
+        self._by_word: dict[str, list[int]] = {}
+        self._by_surname: dict[str, list[int]] = {}
+        for i, (name, ws) in enumerate(zip(self.names, words)):
+            if ws:
+                self._by_word.setdefault(min(ws, key=counts.__getitem__), []).append(i)
+            else:
+                self._always.append(i)
+            parts = name.split()
+            if len(parts) > 1 and len(parts[-1]) > 1 and name[:1].isupper():
+                self._by_surname.setdefault(parts[-1], []).append(i)
+
+    def candidates(self, question: str) -> list[str]:
+        """A superset of the names `find_speakers` can return, in the original order."""
+        found = set(self._always)
+        for word in set(_WORD.findall(question.lower())):
+            found.update(self._by_word.get(word, ()))
+        for token in set(_CAPITALIZED_WORD.findall(question)):
+            found.update(self._by_surname.get(token, ()))
+        return [self.names[i] for i in sorted(found)]
+
+
+def find_speakers(question: str, known) -> list[str]:
     """Known speakers named in the question, by full name or by a capitalized surname."""
+    known = known if isinstance(known, KnownSpeakers) else KnownSpeakers(known)
     lowered = question.lower()
-    tokens = set(re.findall(r"\b[A-Z][\w’'-]+", question))
+    tokens = set(_CAPITALIZED_WORD.findall(question))
     hits = []
-    for name in known:
+    for name in known.candidates(question):
         parts = name.split()
         full = re.search(rf"\b{re.escape(name.lower())}\b", lowered)
         # A surname alone ("Yang said", "What did Li say") names the speaker; a first word alone does not
@@ -56,7 +95,12 @@ def find_speakers(question: str, known: list[str]) -> list[str]:
     return full_hits or hits
 
 
-def analyze(question: str, as_of: date | None, known_speakers: list[str], recent_slack_days: int = 3,
+def known_speakers(store) -> KnownSpeakers:
+    """The index's speakers, indexed once per change of the index."""
+    return store.derived("known_speakers", lambda manifest: KnownSpeakers(manifest.speaker_names()))
+
+
+def analyze(question: str, as_of: date | None, known_speakers, recent_slack_days: int = 3,
             window_days: int = 7) -> QuestionInfo:
     info = QuestionInfo(question, find_speakers(question, known_speakers), named_entities(question))
     if as_of:

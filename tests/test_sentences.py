@@ -48,3 +48,25 @@ def test_this_week_is_the_week_before_as_of():
 def test_normalize_for_answer_matching():
     assert normalize("“Squid Game”") == normalize('"squid game"') == "squid game"
     assert normalize("$5,000.") == "$5000"
+
+
+def _every_name(question, known):
+    """The check find_speakers makes, run on every known name (what the KnownSpeakers index narrows)."""
+    import re
+
+    tokens = set(re.findall(r"\b[A-Z][\w’'-]+", question))
+    hits = [n for n in known if re.search(rf"\b{re.escape(n.lower())}\b", question.lower())
+            or (len(n.split()) > 1 and len(n.split()[-1]) > 1 and n.split()[-1] in tokens and n[0].isupper())]
+    return [n for n in hits if n.lower() in question.lower()] or hits
+
+
+@pytest.mark.parametrize("question", [
+    "What did the company say?", "Did O'Brien speak to Jean-Luc Picard?", "What did Picard and Li say?",
+    "Was the mayor of New York there?", "What did Yuanxi say?", "Who is the new CEO?",
+])
+def test_speaker_index_finds_what_checking_every_name_finds(question):
+    from qa.query import KnownSpeakers
+
+    known = ["the company", "O'Brien", "Jean-Luc Picard", "Robin Li", "Yang Yuanxi", "a spokesperson",
+             "New York City Mayor Eric Adams", "the mayor", "'Ndrangheta", "Li"]
+    assert find_speakers(question, KnownSpeakers(known)) == _every_name(question, known)

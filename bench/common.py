@@ -1,0 +1,76 @@
+"""Shared by the bench scripts: the machine, percentiles, peak memory, result files and subprocesses.
+
+Every figure a reader compares is measured in the same run as what it is compared with, and every result
+records the load average and cores of the machine while it was taken (the machine may be shared).
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "results"
+CACHE = ROOT / "bench" / ".cache"
+DATA = Path(os.environ.get("QA_BENCH_DATA") or ROOT.parent / "shared" / "data" / "realtimeqa")
+QUESTIONS = DATA / "questions_dev.jsonl"
+CORPUS = DATA / "corpus_2022.jsonl"
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the model comes from a package; never reach for the hub
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+def cpu_name() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def machine() -> dict:
+    """What the numbers were measured on, load included (a shared machine makes absolute figures noisy)."""
+    mem = next((int(line.split()[1]) / 2**20 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0.0) if Path("/proc/meminfo").exists() else 0.0
+    return {"cpu": cpu_name(), "cores": os.cpu_count(), "ram_gib": round(mem, 1),
+            "loadavg": [round(x, 2) for x in os.getloadavg()], "python": platform.python_version()}
+
+
+def machine_line(m: dict) -> str:
+    return (f"{m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM, Python {m['python']}; "
+            f"load average {m['loadavg'][0]:.1f} / {m['loadavg'][1]:.1f} / {m['loadavg'][2]:.1f} (1 / 5 / 15 min)")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (VmHWM), MiB."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def pct(values, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else float("nan")
+
+
+def questions(n: int) -> list[dict]:
+    rows = [json.loads(line) for line in QUESTIONS.read_text().splitlines() if line.strip()]
+    return [{"question": r["question"], "as_of": r["question_date"].replace("/", "-")} for r in rows[:n]]
+
+
+def run_json(args: list[str], env: dict | None = None, timeout: float = 3600) -> dict:
+    """Run a bench step in its own process (clean memory peak, own threads) and read the JSON it prints last."""
+    full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+    proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
+                          timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def save(name: str, data: dict, markdown: str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / f"{name}.json").write_text(json.dumps(data, indent=2, default=str))
+    (OUT / f"{name}.md").write_text(markdown)

@@ -1,0 +1,142 @@
+"""Every performance table in one command: ingest throughput, query latency per size (embedded Chroma and a
+`chroma run` server), the query path before/after on the real RealTime QA home, and cold start.
+
+    python bench/run.py                       # 10k and 100k paragraphs; about 30 min on 2 busy cores
+    python bench/run.py --sizes 1000000 --only query    # the 1M run (builds a 1M home first: hours)
+    python bench/run.py --full                # ingest throughput on the whole corpus (hours)
+
+Writes bench/results/{ingest_speed,query_latency,before_after,cold_start}.{md,json,png}; docs/benchmarks.md
+quotes them. Skips, exit 0, when ../shared/data/realtimeqa is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import report  # noqa: E402
+from bench.common import CACHE, CORPUS, DATA, ROOT, machine, machine_line, run_json, save  # noqa: E402
+
+RTQA_SOURCE = ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home"  # built by bench/realtimeqa.py
+
+
+def ingest(articles: int, full: bool) -> None:
+    args = ["--full"] if full else ["--articles", str(articles)]
+    rows = {name: run_json(["bench/ingest_speed.py", "--step", name, *args]) for name in ("raw", "news-qa", "llama-index")}
+    md = (f"# Ingest throughput ({'full corpus' if full else f'first {articles} RealTime QA articles'})\n\n"
+          f"Machine: {machine_line(rows['news-qa']['machine'])}\n\n{report.ingest_table(rows)}\n")
+    save("ingest_speed", rows, md)
+    report.ingest_chart(rows, report.chart_path("ingest_speed"))
+
+
+class ChromaServer:
+    """`chroma run --path DIR --port P` on 127.0.0.1, for the duration of a with-block."""
+
+    def __init__(self, path: Path):
+        from tests.live_server import free_port
+
+        self.path, self.port = path, free_port()
+
+    def __enter__(self):
+        exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+        self.proc = subprocess.Popen([exe, "run", "--path", str(self.path), "--host", "127.0.0.1", "--port",
+                                      str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import urllib.request
+
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=2)
+                return self
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("chroma server did not start")
+
+    def peak_rss_mib(self) -> float:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text().splitlines()
+        return next((int(line.split()[1]) / 1024 for line in status if line.startswith("VmHWM")), 0.0)
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+def query(sizes: list[int], n_questions: int) -> None:
+    results = []
+    for size in sizes:
+        home = Path(run_json(["bench/synthetic.py", "--size", str(size)], timeout=6 * 3600)["home"])
+        embedded = run_json(["bench/query_latency.py", "--home", str(home), "--questions", str(n_questions)])
+        results.append({"mode": "embedded", **embedded})
+        with ChromaServer(home / "chroma") as server:
+            served = run_json(["bench/query_latency.py", "--home", str(home), "--questions", str(n_questions),
+                               "--server", str(server.port)])
+            served["server_peak_rss_mib"] = server.peak_rss_mib()
+        results.append({"mode": "server", **served})
+    name = "query_latency" if sizes != [1_000_000] else "query_latency_1m"
+    md = (f"# Query latency on synthetic corpora ({n_questions} RealTime QA questions)\n\n"
+          f"Machine: {machine_line(machine())}\n\n{report.query_table(results)}\n\n"
+          + "\n".join(f"- {r['paragraphs']:,} paragraphs, {r['mode']}: Chroma server peak RSS "
+                      f"{r['server_peak_rss_mib']:.0f} MiB" for r in results if r.get("server_peak_rss_mib")) + "\n")
+    save(name, {"results": results}, md)
+    report.query_chart(results, report.chart_path(name))
+
+
+def before_after(rev: str, n_questions: int) -> None:
+    """The query path of `rev` and of this tree, on a copy of the real 170k-paragraph RealTime QA home."""
+    home = CACHE / "rtqa-home"
+    if not home.exists():
+        if not RTQA_SOURCE.exists():
+            print("before/after skipped: no RealTime QA home (run bench/realtimeqa.py first)")
+            return
+        shutil.copytree(RTQA_SOURCE, home, ignore=shutil.ignore_patterns("models"))
+    base = CACHE / f"base-{rev}"
+    if not base.exists():
+        base.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    for name in ("__init__.py", "common.py", "query_latency.py"):  # today's harness, that revision's library
+        shutil.copy(ROOT / "bench" / name, base / "bench" / name)
+    args = ["--home", str(home), "--questions", str(n_questions)]
+    before = json.loads(subprocess.run([sys.executable, "bench/query_latency.py", *args], cwd=base, check=True,
+                                       capture_output=True, text=True, env={**__import__("os").environ,
+                                       "PYTHONPATH": str(base), "QA_BENCH_DATA": str(DATA)}).stdout.strip().splitlines()[-1])
+    after = run_json(["bench/query_latency.py", *args])
+    md = (f"# Query path before ({rev}) and after, RealTime QA home ({after['paragraphs']:,} paragraphs, "
+          f"{n_questions} questions)\n\nMachine: {machine_line(after['machine'])}\n\n"
+          f"{report.before_after_table(before, after)}\n")
+    save("before_after", {"rev": rev, "before": before, "after": after}, md)
+    report.before_after_chart(before, after, report.chart_path("before_after"))
+
+
+def cold_start() -> None:
+    r = run_json(["bench/cold_start.py", "--runs", "3"])
+    save("cold_start", r, f"# Cold start\n\nMachine: {machine_line(r['machine'])}\n\n{report.cold_table(r)}\n")
+    report.cold_chart(r, report.chart_path("cold_start"))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--articles", type=int, default=60, help="ingest slice: the first N corpus articles")
+    ap.add_argument("--full", action="store_true", help="ingest the whole corpus")
+    ap.add_argument("--questions", type=int, default=40)
+    ap.add_argument("--before", default="622453c", help="revision for the before/after query table")
+    ap.add_argument("--only", nargs="+", choices=["ingest", "query", "before-after", "cold"],
+                    default=["ingest", "query", "before-after", "cold"])
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        print(f"skipped: {CORPUS} not found")
+        sys.exit(0)
+    started = time.perf_counter()
+    steps = {"ingest": lambda: ingest(args.articles, args.full), "query": lambda: query(args.sizes, args.questions),
+             "before-after": lambda: before_after(args.before, min(args.questions, 20)), "cold": cold_start}
+    for name in args.only:
+        t = time.perf_counter()
+        steps[name]()
+        print(f"{name}: {time.perf_counter() - t:.0f} s", flush=True)
+    print(f"total: {time.perf_counter() - started:.0f} s ({machine_line(machine())})")
