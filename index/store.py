@@ -42,10 +42,26 @@ class IndexStore:
                     self._keyword.rebuild(self.manifest.iter_paragraphs(), generation)
             return self._keyword
 
+    @property
+    def keyword_directory(self):
+        return self._keyword.directory
+
+    def rebuild_keyword(self) -> KeywordIndex:
+        with self._keyword_lock:
+            self._keyword.rebuild(self.manifest.iter_paragraphs(), self.manifest.generation())
+            return self._keyword
+
+    def reset_vectors(self) -> None:
+        """Drop the Chroma collection (for `doctor`, which then rewrites every article from the manifest)."""
+        self.vectors.client.delete_collection(self.collection_name)
+        del self.__dict__["vectors"]
+
     def delete_article(self, article_id: str) -> bool:
         if self.manifest.article(article_id) is None:
             return False
-        # Manifest row goes last: if we crash before it, the next check still knows what to clean up.
+        # Marked pending first and the manifest row goes last: a crash in between leaves a pending article,
+        # which the next ingest removes, never a `done` article with some of its vectors gone.
+        self.manifest.set_state(article_id, "pending")
         self.vectors.delete_article(article_id)
         self.manifest.delete(article_id)
         return True
