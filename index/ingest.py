@@ -114,7 +114,7 @@ def rows_from_manifest(store: IndexStore, article_id: str) -> tuple[Article, str
     """An article as `_write` takes it, rebuilt from the manifest alone (for `doctor`: no source file needed)."""
     row = store.manifest.article(article_id)
     numbers = range(1, row["n_paragraphs"] + 1)
-    stored = store.manifest.paragraphs([f"{article_id}#p{n}" for n in numbers])
+    stored = store.manifest.paragraphs([f"{article_id}#p{n}" for n in numbers], state=None)
     article = Article(article_id, row["title"] or "", "", row["source_path"] or "", row["published"] or "",
                       row["source"] or "", row["url"] or "", row["authors"], row["extra"])
     paragraphs = [Paragraph(article_id, r["n"], r["text"], r["start"], r["end"], r["speakers"])

@@ -134,13 +134,14 @@ class Manifest:
         row = self._db.execute("SELECT * FROM articles WHERE article_id=?", (article_id,)).fetchone()
         return _article_row(row) if row else None
 
-    def paragraphs(self, ids: list[str]) -> dict[str, dict]:
-        """paragraph_id -> paragraph row joined with its article's metadata."""
+    def paragraphs(self, ids: list[str], state: str | None = "done") -> dict[str, dict]:
+        """paragraph_id -> paragraph row joined with its article's metadata; by default only of `done`
+        articles, so a question asked during an ingest never sees an article that is still being written."""
         out: dict[str, dict] = {}
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             sql = ("SELECT p.*, a.title, a.source, a.url, a.published, a.authors FROM paragraphs p "
                    f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
-            for r in self._db.execute(sql, chunk):
+            for r in self._db.execute(sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk):
                 row = dict(r)
                 row["authors"] = json.loads(row["authors"] or "[]")
                 row["speakers"] = [Attribution(**a) for a in json.loads(row["speakers"] or "[]")]

@@ -34,12 +34,18 @@ class IndexStore:
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The BM25 index, reloaded or rebuilt whenever the manifest has moved on since it was saved."""
+        """The BM25 index, reloaded or rebuilt whenever the manifest has moved on since it was saved.
+
+        Each load or rebuild makes a new object that is never changed afterwards, swapped in whole: a
+        question being answered keeps the snapshot it started with while an ingest moves on.
+        """
         generation = self.manifest.generation()
         with self._keyword_lock:
             if self._keyword.generation != generation:
-                if not (self._keyword.load() and self._keyword.generation == generation):
-                    self._keyword.rebuild(self.manifest.iter_paragraphs(), generation)
+                fresh = KeywordIndex(self._keyword.directory)
+                if not (fresh.load() and fresh.generation == generation):
+                    fresh.rebuild(self.manifest.iter_paragraphs(), generation)
+                self._keyword = fresh
             return self._keyword
 
     @property
@@ -48,8 +54,10 @@ class IndexStore:
 
     def rebuild_keyword(self) -> KeywordIndex:
         with self._keyword_lock:
-            self._keyword.rebuild(self.manifest.iter_paragraphs(), self.manifest.generation())
-            return self._keyword
+            fresh = KeywordIndex(self._keyword.directory)
+            fresh.rebuild(self.manifest.iter_paragraphs(), self.manifest.generation())
+            self._keyword = fresh
+            return fresh
 
     def reset_vectors(self) -> None:
         """Drop the Chroma collection (for `doctor`, which then rewrites every article from the manifest)."""
