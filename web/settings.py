@@ -22,7 +22,7 @@ class WebSettings(BaseModel):
     max_upload_mb: float = Field(20, gt=0)
     max_files: int = Field(20, ge=1)  # per upload request
     upload_types: tuple[str, ...] = UPLOAD_TYPES
-    concurrency: int = Field(1, ge=1, le=64)  # Gradio's default_concurrency_limit; see bench/results/load.md
+    concurrency: int = Field(16, ge=1, le=64)  # Gradio's default_concurrency_limit; see bench/results/load.md
 
     @property
     def max_upload_bytes(self) -> int:
