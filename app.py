@@ -77,7 +77,8 @@ def build_app(qa, service: Service | None = None) -> gr.Blocks:
         b.delete.click(delete_article, b.to_delete, [b.notice, *listing], api_name="delete")
         b.table.select(ui.selected_article, None, b.to_delete, api_visibility="private")
         ui.add_api(service)
-    return demo
+    # Events that run at once; the rest wait in Gradio's queue (the JSON API has its own thread pool).
+    return demo.queue(default_concurrency_limit=service.settings.concurrency)
 
 
 def _ask_tab(qa, service: Service) -> SimpleNamespace:

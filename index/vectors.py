@@ -94,17 +94,31 @@ class VectorIndex:
                 best[pid] = VectorHit(pid, meta["article_id"], cosine)
         return sorted(best.values(), key=lambda h: -h.score)
 
-    def paragraph_ids(self) -> dict[str, str]:
-        """paragraph_id -> article_id of everything stored (paged, for the consistency check)."""
-        out: dict[str, str] = {}
+    def entries(self):
+        """(id, metadata) of every stored window, read in pages (a corpus can hold millions)."""
         offset = 0
         while True:
             page = self.collection.get(include=["metadatas"], limit=self.max_batch, offset=offset)
-            for meta in page["metadatas"]:
-                out[meta["paragraph_id"]] = meta["article_id"]
+            yield from zip(page["ids"], page["metadatas"])
             if len(page["ids"]) < self.max_batch:
-                return out
+                return
             offset += self.max_batch
+
+    def paragraph_ids(self) -> dict[str, str]:
+        """paragraph_id -> article_id of everything stored."""
+        return {meta["paragraph_id"]: meta["article_id"] for _, meta in self.entries()}
+
+    def delete_ids(self, ids: list[str]) -> None:
+        for i in range(0, len(ids), self.max_batch):
+            self.collection.delete(ids=ids[i:i + self.max_batch])
+
+    def finds_itself(self, window_id: str) -> bool:
+        """Whether a stored window's own vector is found again at distance ~0 (the ANN index is readable)."""
+        stored = self.collection.get(ids=[window_id], include=["embeddings"])
+        if not len(stored["ids"]):
+            return False
+        found = self.collection.query(query_embeddings=[stored["embeddings"][0]], n_results=1, include=["distances"])
+        return bool(found["ids"][0]) and found["distances"][0][0] < 1e-3
 
     def count(self) -> int:
         return self.collection.count()

@@ -55,6 +55,13 @@ class QA:
     def delete_article(self, article_id: str) -> bool:
         return self.store.delete_article(article_id)
 
+    def doctor(self, repair: bool = False):
+        """Check that the manifest, Chroma and the keyword index agree exactly (a `DoctorReport`); with
+        repair=True, fix what disagrees first (the report then lists what was done and what remains)."""
+        from index import doctor
+
+        return doctor.repair(self.store) if repair else doctor.check(self.store)
+
     def ensure_corpus(self) -> None:
         """An empty index gets the default corpus, so a new user can ask right after install."""
         if self.settings.index.seed_default_corpus and not self.store.manifest.content_hashes() \

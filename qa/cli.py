@@ -123,6 +123,27 @@ def delete(ctx, article_id):
     click.echo(f"deleted {article_id}")
 
 
+@main.command()
+@click.option("--repair", is_flag=True, help="Fix what disagrees (rewrite from the manifest, delete orphans).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def doctor(ctx, repair, as_json):
+    """Check that the manifest, the vectors and the keyword index agree; exit 1 while problems remain."""
+    report = _qa(ctx).doctor(repair=repair)
+    if as_json:
+        _echo_json(report.to_dict())
+    else:
+        for line in report.repaired:
+            click.echo(f"repaired: {line}")
+        for problem in report.problems:
+            click.echo(f"{problem.kind}: {problem.article_id or '-'}: {problem.detail}")
+        for path in report.reingest:
+            click.echo(f"ingest again: {path}")
+        click.echo(report.summary())
+    if not report.ok:
+        sys.exit(1)
+
+
 def _add_eval() -> None:
     from eval.cli import eval_command
 

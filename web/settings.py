@@ -1,7 +1,8 @@
 """Settings of the service (not of the pipeline): where it listens, who may use it, what it accepts.
 
 Read from the environment: `QA_HOST` (default 127.0.0.1, loopback only), `QA_PORT` (7860),
-`QA_AUTH` (`user:pass` turns on HTTP basic auth for the UI and the API), `QA_MAX_UPLOAD_MB` (20).
+`QA_AUTH` (`user:pass` turns on HTTP basic auth for the UI and the API), `QA_MAX_UPLOAD_MB` (20),
+`QA_CONCURRENCY` (how many UI/gradio_client events run at once; bench/load.py measured the default).
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class WebSettings(BaseModel):
     max_upload_mb: float = Field(20, gt=0)
     max_files: int = Field(20, ge=1)  # per upload request
     upload_types: tuple[str, ...] = UPLOAD_TYPES
+    concurrency: int = Field(16, ge=1, le=64)  # Gradio's default_concurrency_limit; see bench/results/load.md
 
     @property
     def max_upload_bytes(self) -> int:
@@ -39,6 +41,7 @@ class WebSettings(BaseModel):
 def web_settings(environ=None, **overrides) -> WebSettings:
     """Settings from the environment, then `overrides` (explicit arguments win)."""
     environ = os.environ if environ is None else environ
-    names = {"host": "QA_HOST", "port": "QA_PORT", "auth": "QA_AUTH", "max_upload_mb": "QA_MAX_UPLOAD_MB"}
+    names = {"host": "QA_HOST", "port": "QA_PORT", "auth": "QA_AUTH", "max_upload_mb": "QA_MAX_UPLOAD_MB",
+             "concurrency": "QA_CONCURRENCY"}
     values = {key: environ[name] for key, name in names.items() if environ.get(name)}
     return WebSettings.model_validate({**values, **overrides})

@@ -1,0 +1,176 @@
+"""`doctor`: check that the manifest, Chroma and the keyword index agree exactly, and repair them.
+
+The manifest is the source of truth. Every `done` article must have paragraphs 1..n_paragraphs; every one
+of those paragraphs its windows `{paragraph_id}@w0..wk` in Chroma (with matching article ids) and one
+entry in the saved BM25 index, whose generation must be the manifest's. Chroma must hold nothing else.
+Repairs rewrite an article from the manifest's own text (so no source file is needed), delete what the
+manifest does not know, and rebuild BM25. `ingest` runs `repair` after an interrupted run.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from index.keyword import KeywordIndex
+
+WINDOW_ID = re.compile(r"^(?P<pid>.+#p\d+)@w(?P<w>\d+)$")
+
+
+@dataclass
+class Problem:
+    kind: str  # manifest | pending | orphan_vectors | missing_vectors | vector_index | keyword
+    detail: str
+    article_id: str | None = None
+
+
+@dataclass
+class DoctorReport:
+    articles: int = 0
+    paragraphs: int = 0
+    windows: int = 0
+    keyword_paragraphs: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    repaired: list[str] = field(default_factory=list)  # what `repair` did, in words
+    repaired_articles: list[str] = field(default_factory=list)  # rewritten or removed by `repair`
+    reingest: list[str] = field(default_factory=list)  # source files of removed articles, to ingest again
+    _orphans: list[str] = field(default_factory=list, repr=False)  # Chroma ids the manifest does not account for
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def articles_with(self, *kinds: str) -> set[str]:
+        return {p.article_id for p in self.problems if p.kind in kinds and p.article_id}
+
+    def summary(self) -> str:
+        counts = (f"{self.articles} articles, {self.paragraphs} paragraphs, {self.windows} vector windows, "
+                  f"{self.keyword_paragraphs} keyword entries")
+        return f"{counts}: " + ("consistent" if self.ok else f"{len(self.problems)} problem(s)")
+
+    def to_dict(self) -> dict:
+        data = {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+        return {**data, "ok": self.ok}
+
+
+def check(store) -> DoctorReport:
+    report = DoctorReport()
+    expected = _check_manifest(store, report)
+    _check_vectors(store, expected, report)
+    _check_keyword(store, expected, report)
+    return report
+
+
+def _check_manifest(store, report: DoctorReport) -> dict[str, str]:
+    """The paragraphs Chroma and BM25 must hold: paragraph_id -> article_id of every `done` article."""
+    integrity = store.manifest.integrity()
+    if integrity != "ok":
+        report.problems.append(Problem("manifest", f"SQLite quick_check: {integrity}"))
+    expected = {}
+    for article_id, (state, count, numbers) in store.manifest.paragraph_numbers().items():
+        if state is None:
+            report.problems.append(Problem("manifest", f"{len(numbers)} paragraph rows without an article row",
+                                           article_id))
+        elif state != "done":
+            report.problems.append(Problem("pending", "left half-written by an interrupted run", article_id))
+        elif numbers != list(range(1, count + 1)):
+            report.problems.append(Problem("manifest", f"paragraphs {numbers[:5]}… stored, expected 1..{count}",
+                                           article_id))
+        else:
+            report.articles += 1
+            expected.update((f"{article_id}#p{n}", article_id) for n in numbers)
+    report.paragraphs = len(expected)
+    return expected
+
+
+def _check_vectors(store, expected: dict[str, str], report: DoctorReport) -> None:
+    windows: dict[str, set[int]] = defaultdict(set)
+    strays: dict[str | None, int] = defaultdict(int)  # article id (None: no known article) -> stray windows
+    first_id = None
+    known = set(expected.values())
+    for window_id, meta in store.vectors.entries():
+        report.windows += 1
+        first_id = first_id or window_id
+        meta = meta or {}
+        pid, match = meta.get("paragraph_id"), WINDOW_ID.match(window_id)
+        article_id = expected.get(pid)
+        if (match and match["pid"] == pid and article_id and meta.get("article_id") == article_id
+                and meta.get("document_id") == article_id):
+            windows[pid].add(int(match["w"]))
+            continue
+        owner = meta.get("article_id") if meta.get("article_id") in known else None
+        strays[owner] += 1
+        report._orphans.append(window_id)
+    for article_id, n in strays.items():
+        where = f"of {article_id}" if article_id else "of no done article (unknown, pending or malformed)"
+        report.problems.append(Problem("orphan_vectors", f"{n} Chroma windows {where}", article_id))
+    missing: dict[str, int] = defaultdict(int)
+    for pid, article_id in expected.items():
+        stored = windows.get(pid)
+        if not stored or stored != set(range(len(stored))):
+            missing[article_id] += 1
+    for article_id, n in missing.items():
+        report.problems.append(Problem("missing_vectors", f"{n} paragraphs without all their windows", article_id))
+    if store.vectors.count() != report.windows:
+        report.problems.append(Problem("vector_index", f"count() says {store.vectors.count()}, "
+                                                       f"listing gave {report.windows}"))
+    if first_id and not store.vectors.finds_itself(first_id):
+        report.problems.append(Problem("vector_index", f"a query for {first_id}'s own vector does not find it"))
+
+
+def _check_keyword(store, expected: dict[str, str], report: DoctorReport) -> None:
+    saved = KeywordIndex(store.keyword_directory)  # what is on disk, not what this process has in memory
+    if not saved.load():
+        if expected:
+            report.problems.append(Problem("keyword", "no saved keyword index"))
+        return
+    report.keyword_paragraphs = len(saved.paragraph_ids)
+    generation = store.manifest.generation()
+    if saved.generation != generation:
+        report.problems.append(Problem("keyword", f"saved at generation {saved.generation}, manifest is at "
+                                                  f"{generation}"))
+    pairs = list(zip(saved.paragraph_ids, saved.article_ids.tolist()))
+    if sorted(pairs) != sorted(expected.items()) or (pairs and saved._bm25 is None):
+        extra = len(set(saved.paragraph_ids) - set(expected))
+        absent = len(set(expected) - set(saved.paragraph_ids))
+        report.problems.append(Problem("keyword", f"{extra} paragraphs not in the manifest, {absent} missing, "
+                                                  f"{len(pairs) - len(set(pairs))} duplicated"))
+
+
+def repair(store, progress: bool = False) -> DoctorReport:
+    """Fix what `check` finds, then check again; the returned report lists what was done and what remains."""
+    from index.ingest import IngestReport, _write, rows_from_manifest
+
+    found = check(store)
+    done: list[str] = []
+    reingest: list[str] = []
+    broken = found.articles_with("manifest") & set(store.manifest.content_hashes())
+    if broken or any(p.kind == "manifest" for p in found.problems):
+        reingest = sorted({store.manifest.article(a)["source_path"] or "" for a in broken} - {""})
+        reingest = [p for p in reingest if Path(p).exists()]
+        for article_id in broken:
+            store.delete_article(article_id)
+        stray = store.manifest.delete_stray_rows()
+        done.append(f"removed {len(broken)} articles with missing paragraph rows and {stray} stray rows")
+    rewrite = found.articles_with("pending", "missing_vectors")
+    if any(p.kind == "vector_index" for p in found.problems):  # Chroma's own files disagree: start it over
+        store.reset_vectors()
+        rewrite = set(store.manifest.content_hashes())
+        done.append("dropped the Chroma collection")
+    elif found._orphans:
+        store.vectors.delete_ids(found._orphans)
+        done.append(f"deleted {len(found._orphans)} Chroma windows the manifest does not account for")
+    rewrite = sorted(rewrite & set(store.manifest.content_hashes()))
+    if rewrite:
+        written = IngestReport()
+        _write(store, [rows_from_manifest(store, a) for a in rewrite], written, progress)
+        done.append(f"rewrote {len(written.updated)} articles from the manifest: {', '.join(rewrite[:10])}"
+                    + ("…" if len(rewrite) > 10 else ""))
+    if done or any(p.kind == "keyword" for p in found.problems):
+        store.rebuild_keyword()
+        done.append("rebuilt the keyword index")
+    after = check(store)
+    after.repaired, after.repaired_articles = done, sorted(broken | set(rewrite))
+    after.reingest = reingest
+    return after

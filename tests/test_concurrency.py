@@ -1,0 +1,88 @@
+"""Questions answered from several threads while an ingest writes: what bench/load.py does over HTTP, in one
+process, so a failure points at the library. Both bugs the load bench found are pinned here."""
+from __future__ import annotations
+
+import threading
+
+from index.embed import Embedder
+from tests.synthetic import article, fact
+
+ROBIN_LI = "What did Robin Li say about large models?"
+
+
+def in_threads(*targets) -> list[str]:
+    errors: list[str] = []
+
+    def guarded(target):
+        try:
+            target()
+        except Exception as exc:  # noqa: BLE001 - collected, asserted by the caller
+            errors.append(f"{type(exc).__name__}: {exc}"[:300])
+
+    threads = [threading.Thread(target=guarded, args=(t,)) for t in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
+
+
+def test_windows_and_encode_share_the_tokenizer_safely():
+    """`encode` turns padding and truncation on in the shared fast tokenizer; `windows` must not run meanwhile
+    (it used to fail with 'Unable to create tensor' or cut windows wrong: bench/load.py found it)."""
+    embedder = Embedder("all-minilm-l6-v2")
+    long = " ".join(f"word{i} about the harbour crane contract" for i in range(300))
+    expected = embedder.windows(long)
+    assert len(expected) > 1
+
+    def cut():
+        for _ in range(40):
+            assert embedder.windows(long) == expected
+
+    def encode():
+        for _ in range(15):
+            assert embedder.encode(["a short question", long[:2500]]).shape == (2, embedder.dimension)
+
+    assert in_threads(cut, cut, encode, encode) == []
+
+
+def test_questions_while_an_ingest_commits_and_rebuilds_bm25(fresh_qa, tmp_path):
+    """Each ingest commit moves the manifest's generation, so questions rebuild BM25 while others search it
+    (a search used to read a half-rebuilt index); every answer must stay the one asked alone."""
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    done = threading.Event()
+    alone = fresh_qa.ask(ROBIN_LI)
+    asked = []
+
+    def ingest():
+        try:
+            for n in range(12):
+                path = folder / f"report-{n}.txt"
+                path.write_text(article(n))
+                assert fresh_qa.ingest([path]).added
+        finally:
+            done.set()
+
+    def ask():
+        while not done.is_set():
+            answer = fresh_qa.ask(ROBIN_LI)
+            asked.append(answer.text)
+            assert (answer.text, answer.citations) == (alone.text, alone.citations)
+
+    assert in_threads(ingest, ask, ask) == []
+    assert len(asked) >= 2 and fresh_qa.doctor().ok
+    question, words = fact(11)
+    assert all(w in fresh_qa.ask(question).citations[0].text for w in words)
+
+
+def test_a_half_written_article_is_not_retrieved(fresh_qa):
+    """Its vectors are in Chroma before `commit`; retrieval shows only `done` articles."""
+    from tests.test_doctor import half_written
+
+    half_written(fresh_qa)  # a copy of the seed article, pending, with its first paragraph's vector
+    ids = [p.paragraph_id for p in fresh_qa.retrieve("Wuzhen summit World Internet Conference", k=20)]
+    assert ids and not [i for i in ids if i.startswith("half-written#")]
+    fresh_qa.store.manifest.commit("half-written")
+    ids = [p.paragraph_id for p in fresh_qa.retrieve("Wuzhen summit World Internet Conference", k=20)]
+    assert "half-written#p1" in ids
