@@ -1,6 +1,6 @@
 """Property-based fuzzing of the loaders and the question path: any input gives articles or a clear error.
 
-A short budget runs with the suite. The long run (docs/reliability-input.md records its figures):
+A short budget runs with the suite. The long run (docs/reliability.md records its figures):
 
     QA_FUZZ_EXAMPLES=5000 python -m pytest tests/test_fuzz.py -q -p no:cacheprovider
 

@@ -1,6 +1,6 @@
 """The OpenAPI schema through Schemathesis against the running service (a real server on a free loopback port):
 no request it generates, valid or not, gets a 5xx. The `st` CLI runs it (schemathesis 4's pytest plugin does not
-load under pytest 9), bounded to a few examples per operation; the longer run is in docs/reliability-runtime.md:
+load under pytest 9), bounded to a few examples per operation; the longer run is in docs/reliability.md:
 
     st run http://127.0.0.1:7860/openapi.json --checks not_a_server_error --max-examples 100 --seed 1
 """
