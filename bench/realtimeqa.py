@@ -28,20 +28,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import cpu_name  # noqa: E402
 from qa import QA  # noqa: E402
 from qa.sentences import normalize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "realtimeqa"
 OUT = ROOT / "bench" / "results"
 K = 5
-
-
-def cpu_name() -> str:
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        return next(line.split(":", 1)[1].strip() for line in lines if line.startswith("model name"))
-    except (OSError, StopIteration):
-        return platform.processor() or platform.machine()
 
 
 def contains(answer: str, golds: list[str]) -> bool:

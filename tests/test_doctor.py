@@ -7,7 +7,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from index import doctor
 from index.ingest import RUNNING, make_paragraphs
 from index.loaders import load_file
 from qa.cli import main
