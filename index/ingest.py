@@ -26,10 +26,6 @@ from index.types import Article, Paragraph
 from index.vectors import published_day
 
 log = logging.getLogger(__name__)
-# Windows encoded in one call. sentence-transformers sorts a call's texts by length before batching, so a
-# bigger call pads less: measured on 3,031 RealTime QA windows, calls of 512 took 1.28-1.31x the time of one
-# call over all of them (the 0.78 ingest/raw ratio of docs/benchmarks.md). 4,096 windows are ~6 MB of vectors.
-EMBED_BATCH_WINDOWS = 4096
 RUNNING = "ingest_running"  # manifest meta key, set while an ingest runs
 
 
@@ -137,7 +133,7 @@ def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> Non
         rows = _window_rows(store, article, paragraphs)
         batch.append((article, digest, existed, paragraphs, rows))
         windows += len(rows)
-        if windows >= EMBED_BATCH_WINDOWS:
+        if windows >= store.settings.index.ingest_batch_windows:
             _flush(store, batch, report, bar)
             batch, windows = [], 0
     _flush(store, batch, report, bar)

@@ -34,7 +34,9 @@ def cli(home: Path, *args: str) -> list[str]:
 
 
 def env() -> dict:
-    return {**{k: v for k, v in os.environ.items() if k != "QA_HOME"}, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+    # Small ingest batches (of the default 4,096 windows, 150 articles fill one): many commits to kill between.
+    return {**{k: v for k, v in os.environ.items() if k != "QA_HOME"}, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1",
+            "QA_INDEX__INGEST_BATCH_WINDOWS": "64"}
 
 
 def manifest_counts(home: Path) -> dict:
