@@ -33,8 +33,10 @@ def markdown(report: dict) -> str:
     n = next(iter(configs.values()))["questions"]
     of = report.get("of", n)
     asked = f"{n} questions" if of == n else f"{n} of {of} questions (seeded sample, `--limit {n}`)"
+    names = ", ".join(f"`{c}`" for c in configs)
+    answerer = "each config's answerer" if report["answerer"] == "default" else f"answerer `{report['answerer']}`"
     out = [f"# Eval: {Path(report['dataset']).name}\n",
-           f"{asked}, answerer `{report['answerer']}`, top-k {report['k']}, judge `{report['judge']}`, "
+           f"{asked}, configs {names} ({answerer}), top-k {report['k']}, judge `{report['judge']}`, "
            f"{report['ingest']['articles']} articles.\n"]
     for title, columns in (("Retrieval", RETRIEVAL), ("Answers and citations", ANSWERS), ("Refusal", REFUSAL),
                            ("Latency (ms)", LATENCY)):
