@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from qa import Answer, Passage
+from qa.constants import MAX_QUESTION_CHARS
 from web.service import Service, clean_filters, describe_error
 
 UPLOAD_DOC = "article files (.txt .md .html .htm .json .jsonl by default; see QA_MAX_UPLOAD_MB for the size limit)"
@@ -36,7 +37,7 @@ class Message(BaseModel):
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    question: str = Field(..., min_length=1, max_length=2000)
+    question: str = Field(..., min_length=1, max_length=MAX_QUESTION_CHARS)
     as_of: str | None = Field(None, description="answer as of this date (YYYY-MM-DD): no later article is used")
     filters: Filters | None = None
     k: int | None = Field(None, ge=1, le=100, description="paragraphs to read (default: the top_k setting)")
@@ -99,7 +100,7 @@ def api_router(service: Service) -> APIRouter:
             raise _bad_request(exc) from None
 
     @router.get("/search", response_model=list[Passage])
-    def search(q: Annotated[str, Query(min_length=1, max_length=2000, description="the question")],
+    def search(q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question")],
                k: Annotated[int | None, Query(ge=1, le=100)] = None, as_of: str | None = None,
                source: Annotated[list[str] | None, Query(description="one or more sources")] = None,
                author: str | None = None, date_from: str | None = None, date_to: str | None = None):
