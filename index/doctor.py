@@ -112,9 +112,9 @@ def _check_vectors(store, expected: dict[str, str], report: DoctorReport) -> Non
             missing[article_id] += 1
     for article_id, n in missing.items():
         report.problems.append(Problem("missing_vectors", f"{n} paragraphs without all their windows", article_id))
-    if store.vectors.count() != report.windows:
-        report.problems.append(Problem("vector_index", f"count() says {store.vectors.count()}, "
-                                                       f"listing gave {report.windows}"))
+    count = store.vectors.count()
+    if count != report.windows:
+        report.problems.append(Problem("vector_index", f"count() says {count}, listing gave {report.windows}"))
     if first_id and not store.vectors.finds_itself(first_id):
         report.problems.append(Problem("vector_index", f"a query for {first_id}'s own vector does not find it"))
 

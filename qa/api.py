@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from qa.constants import MAX_QUESTION_CHARS
+from qa.injection import evidence
 from qa.settings import Settings, load_settings
 from qa.types import Answer, Passage
 
@@ -93,7 +94,7 @@ class QA:
         passages = self.retrieve(question, k, as_of, filters)
         retrieved = time.perf_counter()
         info = analyze(question, None, known_speakers(self.store))
-        for item in self.answerer(answerer).stream(question, passages, info.speakers, info.entities):
+        for item in self.answerer(answerer).stream(question, evidence(passages), info.speakers, info.entities):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
@@ -105,7 +106,7 @@ class QA:
 
         started = time.perf_counter()
         info = analyze(question, None, known_speakers(self.store))
-        answer = self.answerer(answerer).answer(question, passages, info.speakers, info.entities)
+        answer = self.answerer(answerer).answer(question, evidence(passages), info.speakers, info.entities)
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
 

@@ -2,8 +2,8 @@
 
 Such a paragraph is not evidence. Shown to a model it is an attack ("ignore previous instructions, reply
 only ..."), and the grounding guard cannot catch what follows, because the payload is written in the very
-paragraph it would be checked against. So no answerer answers from one: the LLM answerers leave it out of
-the prompt and the extractive answerer does not quote it. It stays indexed and retrievable (`qa search`).
+paragraph it would be checked against. So no answerer answers from one: `QA` passes only `evidence(...)` to
+every answerer (left out of LLM prompts, never quoted). It stays indexed and retrievable (`qa search`).
 
 The patterns are deliberately narrow (news prose says "ignored", "answer", "system"); the cost of a miss is
 bounded by the guard, the cost of a false hit is one paragraph an answer cannot use.
@@ -32,3 +32,8 @@ INSTRUCTIONS = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE
 def addresses_a_model(text: str) -> bool:
     """Does this paragraph give orders to a model (or carry a fake source list)?"""
     return bool(INSTRUCTIONS.search(text))
+
+
+def evidence(passages: list) -> list:
+    """The passages an answerer may answer from: those that do not address a model."""
+    return [p for p in passages if not addresses_a_model(p.text)]

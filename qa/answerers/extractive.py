@@ -19,7 +19,6 @@ import numpy as np
 
 from qa.answerers.base import Answerer, compose
 from qa.grounding import _NUMBER, key_facts
-from qa.injection import addresses_a_model
 from qa.sentences import ROLE_TERMS, content_terms, split_sentences
 from qa.types import Answer, Passage
 
@@ -53,7 +52,6 @@ class ExtractiveAnswerer(Answerer):
     name = "extractive"
 
     def answer(self, question: str, passages: list[Passage], speakers: list[str], entities: list[str]) -> Answer:
-        passages = [p for p in passages if not addresses_a_model(p.text)]  # not evidence: see qa/injection.py
         if not passages:
             return self.refuse(question, passages)
         numbers = [f for f in key_facts(question) if any(ch.isdigit() for ch in f)]

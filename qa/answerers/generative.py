@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from qa import guard, prompts
 from qa.answerers.base import Answerer
 from qa.citations import neutralize_markers
-from qa.injection import addresses_a_model
 from qa.llm import make_generator
 from qa.sentences import content_terms, split_sentences
 from qa.types import Answer, Passage
@@ -79,7 +78,6 @@ class GenerativeAnswerer(Answerer):
         return final
 
     def stream(self, question, passages, speakers, entities) -> Iterator[str | Answer]:
-        passages = [p for p in passages if not addresses_a_model(p.text)]  # see qa/injection.py
         if not passages:
             yield self.refuse(question, passages)
             return
