@@ -122,7 +122,7 @@ def cold_start() -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    ap.add_argument("--articles", type=int, default=60, help="ingest slice: the first N corpus articles")
+    ap.add_argument("--articles", type=int, default=200, help="ingest slice: the first N corpus articles")
     ap.add_argument("--full", action="store_true", help="ingest the whole corpus")
     ap.add_argument("--questions", type=int, default=40)
     ap.add_argument("--before", default="622453c", help="revision for the before/after query table")

@@ -88,7 +88,7 @@ def build(size: int, home: Path, seed: int = 0) -> dict:
         meta = {"article_id": article.article_id, "title": article.title, "source": article.source,
                 "published": published, "published_day": published_day(published)}
         rows = [(p.paragraph_id, 0, p.text, {**meta, "paragraph_id": p.paragraph_id, "n": p.n}) for p in paragraphs]
-        store.manifest.begin(article, f"synthetic-{a}", paragraphs)
+        store.manifest.begin(article, f"synthetic-{a}", paragraphs, {p.paragraph_id: 1 for p in paragraphs})
         batch.append((article.article_id, rows, noisy))
         if sum(len(b[1]) for b in batch) >= store.vectors.max_batch // 2 or a + n >= size:
             # One Chroma write per few thousand windows, as ingest does; then the articles are committed.

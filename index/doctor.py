@@ -20,7 +20,7 @@ WINDOW_ID = re.compile(r"^(?P<pid>.+#p\d+)@w(?P<w>\d+)$")
 
 @dataclass
 class Problem:
-    kind: str  # manifest | pending | orphan_vectors | missing_vectors | vector_index | keyword
+    kind: str  # manifest | pending | orphan_vectors | missing_vectors | window_counts | vector_index | keyword
     detail: str
     article_id: str | None = None
 
@@ -36,6 +36,7 @@ class DoctorReport:
     repaired_articles: list[str] = field(default_factory=list)  # rewritten or removed by `repair`
     reingest: list[str] = field(default_factory=list)  # source files of removed articles, to ingest again
     _orphans: list[str] = field(default_factory=list, repr=False)  # Chroma ids the manifest does not account for
+    _window_counts: dict[str, int] = field(default_factory=dict, repr=False)  # stored counts the manifest lacks
 
     @property
     def ok(self) -> bool:
@@ -106,12 +107,18 @@ def _check_vectors(store, expected: dict[str, str], report: DoctorReport) -> Non
         where = f"of {article_id}" if article_id else "of no done article (unknown, pending or malformed)"
         report.problems.append(Problem("orphan_vectors", f"{n} Chroma windows {where}", article_id))
     missing: dict[str, int] = defaultdict(int)
+    recorded = store.manifest.window_counts()
     for pid, article_id in expected.items():
         stored = windows.get(pid)
-        if not stored or stored != set(range(len(stored))):
+        if not stored or stored != set(range(len(stored))) or recorded.get(pid) not in (None, len(stored)):
             missing[article_id] += 1
+        elif recorded.get(pid) is None:
+            report._window_counts[pid] = len(stored)
     for article_id, n in missing.items():
         report.problems.append(Problem("missing_vectors", f"{n} paragraphs without all their windows", article_id))
+    if report._window_counts:
+        report.problems.append(Problem("window_counts", f"{len(report._window_counts)} paragraphs have no recorded "
+                                       "window count (written by an older version; dated questions are slower)"))
     count = store.vectors.count()
     if count != report.windows:
         report.problems.append(Problem("vector_index", f"count() says {count}, listing gave {report.windows}"))
@@ -161,6 +168,9 @@ def repair(store, progress: bool = False) -> DoctorReport:
     elif found._orphans:
         store.vectors.delete_ids(found._orphans)
         done.append(f"deleted {len(found._orphans)} Chroma windows the manifest does not account for")
+    if found._window_counts:
+        store.manifest.set_windows(found._window_counts)
+        done.append(f"recorded the window counts of {len(found._window_counts)} paragraphs")
     rewrite = sorted(rewrite & set(store.manifest.content_hashes()))
     if rewrite:
         written = IngestReport()

@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,20 +124,29 @@ def rows_from_manifest(store: IndexStore, article_id: str) -> tuple[Article, str
 
 
 def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> None:
+    """Articles are embedded in batches of about `index.ingest_batch_windows` windows. One batch's Chroma
+    write runs on a worker thread while the next batch is read and encoded (the HNSW inserts then hide
+    behind the encoder); one write at a time, and each batch waits for the one before to finish."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), unit="article", desc="ingest", disable=not progress or not todo)
     batch: list[tuple[Article, str, bool, list[Paragraph], list[tuple]]] = []
     windows = 0
-    for article, digest, existed, *given in todo:
-        paragraphs = given[0] if given else make_paragraphs(article)
-        rows = _window_rows(store, article, paragraphs)
-        batch.append((article, digest, existed, paragraphs, rows))
-        windows += len(rows)
-        if windows >= store.settings.index.ingest_batch_windows:
-            _flush(store, batch, report, bar)
-            batch, windows = [], 0
-    _flush(store, batch, report, bar)
+    writing = None  # the previous batch's write
+    with ThreadPoolExecutor(1, thread_name_prefix="ingest-write") as writer:
+        for article, digest, existed, *given in todo:
+            paragraphs = given[0] if given else make_paragraphs(article)
+            rows = _window_rows(store, article, paragraphs)
+            batch.append((article, digest, existed, paragraphs, rows))
+            windows += len(rows)
+            if windows >= store.settings.index.ingest_batch_windows:
+                writing = _flush(store, batch, report, bar, writer, writing)
+                batch, windows = [], 0
+        writing = _flush(store, batch, report, bar, writer, writing)
+        if writing is not None:
+            writing.result()
     bar.close()
 
 
@@ -150,16 +160,23 @@ def _window_rows(store: IndexStore, article: Article, paragraphs: list[Paragraph
     return rows
 
 
-def _flush(store: IndexStore, batch, report: IngestReport, bar) -> None:
+def _flush(store: IndexStore, batch, report: IngestReport, bar, writer, writing):
+    """Encode `batch` here, then (after the previous write is done) hand its write to `writer`."""
     if not batch:
-        return
+        return writing
     vectors = store.embedder.encode([row[2] for *_, rows in batch for row in rows])
-    for article, digest, existed, paragraphs, _ in batch:
-        store.manifest.begin(article, digest, paragraphs)
+    if writing is not None:
+        writing.result()  # in order, and an error of the previous batch stops the ingest here
+    for article, digest, existed, paragraphs, rows in batch:
+        store.manifest.begin(article, digest, paragraphs, Counter(row[0] for row in rows))
         if existed:
             store.vectors.delete_article(article.article_id)
+    return writer.submit(_store_batch, store, batch, vectors, report, bar)
+
+
+def _store_batch(store: IndexStore, batch, vectors, report: IngestReport, bar) -> None:
     # One Chroma write for the whole batch (split at the server's max batch size by `add`): per-article
-    # writes of ~45 windows each cost a fixed overhead per call.
+    # writes of ~45 windows each cost a fixed overhead per call. The articles are `pending` until it is done.
     store.vectors.add([row for *_, rows in batch for row in rows], vectors)
     for article, digest, existed, paragraphs, _ in batch:
         store.manifest.commit(article.article_id)

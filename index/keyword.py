@@ -50,8 +50,9 @@ class KeywordIndex:
         self.article_ids = np.array([], dtype=object)
         self.days = np.array([], dtype=np.int64)
         self.sources = np.array([], dtype=object)
+        self.windows = np.array([], dtype=np.int32)  # vector windows per paragraph; 0: not recorded
         self._bm25 = None
-        self._sorted_days = None
+        self._sorted_days = self._day_order = None
         self._stem = _stemmer()
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
@@ -61,7 +62,7 @@ class KeywordIndex:
         return bm25s.tokenize(texts, stopwords="en", stemmer=self._stem, return_ids=False, show_progress=False)
 
     def rebuild(self, rows, generation: int) -> None:
-        """rows: (paragraph_id, article_id, text, published, source) from the manifest."""
+        """rows: (paragraph_id, article_id, text, published, source, windows) from the manifest."""
         import bm25s
 
         rows = list(rows)
@@ -69,7 +70,8 @@ class KeywordIndex:
         self.article_ids = np.array([r[1] for r in rows], dtype=object)
         self.days = np.array([published_day(r[3]) for r in rows], dtype=np.int64)
         self.sources = np.array([r[4] for r in rows], dtype=object)
-        self._bm25 = self._sorted_days = None
+        self.windows = np.array([r[5] or 0 for r in rows], dtype=np.int32)
+        self._bm25 = self._sorted_days = self._day_order = None
         if rows:
             self._bm25 = bm25s.BM25()
             self._bm25.index(self.tokenize([r[2] for r in rows]), show_progress=False)
@@ -84,7 +86,8 @@ class KeywordIndex:
             self._bm25.save(str(tmp / "bm25"), show_progress=False)
         (tmp / "rows.json").write_text(json.dumps({
             "generation": self.generation, "paragraph_ids": self.paragraph_ids,
-            "article_ids": self.article_ids.tolist(), "days": self.days.tolist(), "sources": self.sources.tolist()}))
+            "article_ids": self.article_ids.tolist(), "days": self.days.tolist(), "sources": self.sources.tolist(),
+            "windows": self.windows.tolist()}))
         # Swap in the finished directory so a crash never leaves a half-written index behind.
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -101,24 +104,47 @@ class KeywordIndex:
         import bm25s
 
         rows = json.loads(rows_file.read_text())
+        if "windows" not in rows:  # saved by an older version: rebuilt from the manifest
+            return False
         self.generation = rows["generation"]
         self.paragraph_ids = rows["paragraph_ids"]
         self.article_ids = np.array(rows["article_ids"], dtype=object)
         self.days = np.array(rows["days"], dtype=np.int64)
         self.sources = np.array(rows["sources"], dtype=object)
-        self._sorted_days = None
+        self.windows = np.array(rows["windows"], dtype=np.int32)
+        self._sorted_days = self._day_order = None
         bm25_dir = self.directory / "bm25"
         self._bm25 = bm25s.BM25.load(str(bm25_dir), show_progress=False) if bm25_dir.exists() else None
         return True
 
+    def _day_range(self, day_from: int, day_to: int) -> tuple[int, int]:
+        """[low, high) in day order of the paragraphs published within [day_from, day_to] (0: open end)."""
+        if self._sorted_days is None:
+            self._day_order = np.argsort(self.days, kind="stable")
+            self._sorted_days = self.days[self._day_order]
+        low = int(np.searchsorted(self._sorted_days, day_from, "left")) if day_from else 0
+        high = int(np.searchsorted(self._sorted_days, day_to, "right")) if day_to else len(self._sorted_days)
+        return low, high
+
     def share(self, day_from: int = 0, day_to: int = 0) -> float:
         """Share of the paragraphs published within [day_from, day_to] (0: open end), by binary search."""
-        if self._sorted_days is None:
-            self._sorted_days = np.sort(self.days)
-        n = len(self._sorted_days)
-        low = np.searchsorted(self._sorted_days, day_from, "left") if day_from else 0
-        high = np.searchsorted(self._sorted_days, day_to, "right") if day_to else n
-        return (high - low) / n if n else 0.0
+        low, high = self._day_range(day_from, day_to)
+        return (high - low) / len(self.days) if len(self.days) else 0.0
+
+    def window_ids(self, day_from: int, day_to: int, allow=None, limit: int = 0) -> list[str] | None:
+        """The Chroma ids of every window of the paragraphs published within [day_from, day_to] that
+        `allow(days, sources, article_ids)` passes, found by binary search (no scan of the corpus); None
+        when they are more than `limit` or a paragraph's window count was never recorded."""
+        low, high = self._day_range(day_from, day_to)
+        if limit and high - low > limit:
+            return None
+        picked = self._day_order[low:high]
+        if allow is not None and len(picked):
+            picked = picked[allow(self.days[picked], self.sources[picked], self.article_ids[picked])]
+        counts = self.windows[picked]
+        if (counts <= 0).any() or (limit and counts.sum() > limit):
+            return None
+        return [f"{self.paragraph_ids[i]}@w{w}" for i, n in zip(picked.tolist(), counts.tolist()) for w in range(n)]
 
     def search(self, query: str, k: int, allow=None) -> list[KeywordHit]:
         """Top-k paragraphs by BM25. `allow(days, sources, article_ids)` -> bool array says which of the

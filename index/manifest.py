@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS articles (
     authors TEXT, extra TEXT, content_hash TEXT, n_paragraphs INTEGER, state TEXT, updated_at REAL);
 CREATE TABLE IF NOT EXISTS paragraphs (
     paragraph_id TEXT PRIMARY KEY, article_id TEXT, n INTEGER, start INTEGER, end INTEGER, text TEXT,
-    speakers TEXT);
+    speakers TEXT, windows INTEGER);
 CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
 CREATE TABLE IF NOT EXISTS speakers (paragraph_id TEXT, article_id TEXT, name TEXT, name_lower TEXT);
 CREATE INDEX IF NOT EXISTS speakers_name ON speakers(name_lower);
@@ -42,12 +42,18 @@ class Manifest:
         self._lock = threading.Lock()
         with self._lock, self._db:
             self._db.executescript(SCHEMA)
+            columns = {r[1] for r in self._db.execute("PRAGMA table_info(paragraphs)")}
+            if "windows" not in columns:  # a home from before window counts were kept: NULL until `doctor --repair`
+                self._db.execute("ALTER TABLE paragraphs ADD COLUMN windows INTEGER")
 
     def close(self) -> None:
         self._db.close()
 
     # -- writes -----------------------------------------------------------------------------------
-    def begin(self, article: Article, content_hash: str, paragraphs: list[Paragraph]) -> None:
+    def begin(self, article: Article, content_hash: str, paragraphs: list[Paragraph],
+              windows: dict[str, int] | None = None) -> None:
+        """windows: paragraph_id -> how many vector windows it has in Chroma (`{paragraph_id}@w0..`)."""
+        windows = windows or {}
         row = {k: getattr(article, k) for k in ARTICLE_FIELDS}
         row.update(authors=json.dumps(article.authors), extra=json.dumps(article.extra, default=str),
                    content_hash=content_hash, n_paragraphs=len(paragraphs), state="pending", updated_at=time.time())
@@ -56,9 +62,9 @@ class Manifest:
             self._db.execute(f"INSERT INTO articles ({','.join(row)}) VALUES ({','.join('?' * len(row))})",
                              tuple(row.values()))
             self._db.executemany(
-                "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?)",
+                "INSERT INTO paragraphs VALUES (?,?,?,?,?,?,?,?)",
                 [(p.paragraph_id, p.article_id, p.n, p.start, p.end, p.text,
-                  json.dumps([asdict(a) for a in p.speakers])) for p in paragraphs])
+                  json.dumps([asdict(a) for a in p.speakers]), windows.get(p.paragraph_id)) for p in paragraphs])
             self._db.executemany(
                 "INSERT INTO speakers VALUES (?,?,?,?)",
                 [(p.paragraph_id, p.article_id, name, name.lower())
@@ -121,6 +127,10 @@ class Manifest:
             out.setdefault(article_id, (None, 0, []))[2].append(n)
         return out
 
+    def window_counts(self) -> dict[str, int | None]:
+        """paragraph_id -> its recorded number of vector windows (None: not recorded)."""
+        return dict(self._db.execute("SELECT paragraph_id, windows FROM paragraphs"))
+
     def content_hashes(self) -> dict[str, tuple[str, str]]:
         """article_id -> (content_hash, state)."""
         rows = self._db.execute("SELECT article_id, content_hash, state FROM articles")
@@ -148,9 +158,16 @@ class Manifest:
                 out[row["paragraph_id"]] = row
         return out
 
+    def set_windows(self, counts: dict[str, int]) -> None:
+        """Record paragraphs' window counts (for homes written before they were kept); not a new generation."""
+        with self._lock, self._db:
+            self._db.executemany("UPDATE paragraphs SET windows=? WHERE paragraph_id=?",
+                                 [(n, pid) for pid, n in counts.items()])
+
     def iter_paragraphs(self, state: str = "done"):
-        """(paragraph_id, article_id, text, published, source) of every paragraph, in a stable order."""
-        sql = ("SELECT p.paragraph_id, p.article_id, p.text, a.published, a.source FROM paragraphs p "
+        """(paragraph_id, article_id, text, published, source, windows) of every paragraph, in a stable
+        order; windows is None where it was never recorded."""
+        sql = ("SELECT p.paragraph_id, p.article_id, p.text, a.published, a.source, p.windows FROM paragraphs p "
                "JOIN articles a USING (article_id) WHERE a.state=? ORDER BY p.article_id, p.n")
         yield from self._db.execute(sql, (state,))
 

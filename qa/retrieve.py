@@ -20,6 +20,8 @@ FILTER_KEYS = {"source", "author", "article_id", "date_from", "date_to"}
 # query of a few hundred windows a few tens of ms: a date filter that lets most paragraphs through is
 # applied to such an over-fetched list instead, when the dates' share says it will still fill top-k.
 MAX_DENSE_FETCH = 400
+# Up to this many windows, a dated question searches just the windows of its dates (`ids=`) instead.
+MAX_ID_FILTER = 20_000
 
 
 @dataclass
@@ -142,15 +144,23 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, c: Constraints, k: int,
 
 
 def _dense(store: IndexStore, keyword_index, vector, k: int, c: Constraints):
-    """Dense hits under the constraints: over-fetched and checked here when dates are the only filter and
-    let enough through, else filtered by Chroma (also when the over-fetch did not fill k after all)."""
+    """Dense hits under the constraints. A date filter that lets most paragraphs through is checked here on
+    an over-fetched list; a narrower one ("this week") searches only the windows of the paragraphs in those
+    dates, listed by the keyword index by binary search. Anything else, or either of those failing, is
+    filtered by Chroma's `where`, whose cost grows with the collection."""
     where = c.chroma_where()
-    if where and c.sources is None and c.article_ids is None:
-        share = keyword_index.share(c.day_from, c.day_to)
-        fetch = int(1.5 * k / share) + 1 if share else MAX_DENSE_FETCH + 1
-        if fetch <= MAX_DENSE_FETCH:
-            keep = lambda meta: c.allows(meta.get("published_day", 0), meta.get("source", ""), meta["article_id"])  # noqa: E731
-            hits = store.vectors.query(vector, k, keep=keep, fetch=fetch)
+    if where and (c.day_from or c.day_to):
+        if c.sources is None and c.article_ids is None:
+            share = keyword_index.share(c.day_from, c.day_to)
+            fetch = int(1.5 * k / share) + 1 if share else MAX_DENSE_FETCH + 1
+            if fetch <= MAX_DENSE_FETCH:
+                keep = lambda meta: c.allows(meta.get("published_day", 0), meta.get("source", ""), meta["article_id"])  # noqa: E731
+                hits = store.vectors.query(vector, k, keep=keep, fetch=fetch)
+                if hits is not None:
+                    return hits
+        ids = keyword_index.window_ids(c.day_from, c.day_to, c.mask, limit=MAX_ID_FILTER)
+        if ids is not None:
+            hits = store.vectors.query(vector, k, ids=ids)
             if hits is not None:
                 return hits
     return store.vectors.query(vector, k, where)

@@ -63,6 +63,17 @@ def no_keyword(qa):
     shutil.rmtree(qa.store.keyword_directory)
 
 
+def forget_window_counts(qa):
+    """A home written before window counts were kept in the manifest."""
+    with qa.store.manifest._db as db:
+        db.execute("UPDATE paragraphs SET windows=NULL")
+
+
+def wrong_window_count(qa):
+    with qa.store.manifest._db as db:
+        db.execute("UPDATE paragraphs SET windows=windows+1 WHERE paragraph_id=?", (f"{seed_id(qa)}#p4",))
+
+
 CASES = {  # how the index is damaged -> the problem kinds `check` must report
     "pending article": (half_written, {"pending", "orphan_vectors"}),
     "windows of an unknown article": (ghost_windows, {"orphan_vectors"}),
@@ -71,6 +82,8 @@ CASES = {  # how the index is damaged -> the problem kinds `check` must report
     "a missing paragraph row": (drop_a_paragraph_row, {"manifest", "orphan_vectors", "keyword"}),
     "stale keyword index": (stale_keyword, {"keyword"}),
     "no keyword index": (no_keyword, {"keyword"}),
+    "window counts not recorded": (forget_window_counts, {"window_counts"}),
+    "a wrong window count": (wrong_window_count, {"missing_vectors"}),
 }
 
 
@@ -95,6 +108,7 @@ def test_check_finds_and_repair_fixes(fresh_qa, case):
     assert fixed.repaired and fresh_qa.doctor().ok
     store = fresh_qa.store
     assert set(store.vectors.paragraph_ids()) == store.manifest.paragraph_ids("done") == set(store.keyword.paragraph_ids)
+    assert (store.keyword.windows > 0).all()  # every count recorded, so dated questions can list their windows
     # An article the manifest lost (or lost a paragraph of) is removed; ingesting its file brings it back.
     assert fixed.reingest == ([str(SEED)] if case == "a missing paragraph row" else [])
     if case in ("manifest row gone, vectors kept", "a missing paragraph row"):

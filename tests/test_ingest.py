@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 
 from index.ingest import make_paragraphs
 from index.loaders import load_file
@@ -148,3 +149,32 @@ def test_a_speaker_extraction_failure_keeps_the_article(monkeypatch, tmp_path):
     monkeypatch.setattr(index.ingest, "attribute_article", broken)
     report = QA().ingest([SEED_DIR])
     assert len(report.added) == 1 and report.paragraphs == 10
+
+
+def test_a_failed_chroma_write_stops_the_ingest_and_the_next_run_finishes(tmp_path, monkeypatch):
+    """Chroma writes run on ingest's writer thread, overlapping the next batch's encoding: an error there
+    still stops the ingest (no later batch is written) and leaves only pending articles, which the next
+    run repairs."""
+    import pytest
+
+    from index.vectors import VectorIndex
+
+    qa = QA(tmp_path / "home", index={"ingest_batch_windows": 8, "seed_default_corpus": False})
+    writes, real_add = [], VectorIndex.add
+
+    def add(self, rows, vectors):
+        writes.append(threading.current_thread().name)
+        if len(writes) == 2:
+            raise OSError("disk full")
+        return real_add(self, rows, vectors)
+
+    monkeypatch.setattr(VectorIndex, "add", add)
+    with pytest.raises(OSError, match="disk full"):
+        qa.ingest([CORPUS])
+    assert len(writes) == 2 and all(name.startswith("ingest-write") for name in writes)
+    states = {a["state"] for a in qa.store.manifest.articles(state=None)}
+    assert states == {"done", "pending"}  # the first batch landed; the failed one is pending; nothing after it
+    monkeypatch.setattr(VectorIndex, "add", real_add)
+    report = qa.ingest([CORPUS])
+    assert report.repaired and qa.doctor().ok
+    assert len(qa.articles()) == 7 and {a["state"] for a in qa.articles()} == {"done"}

@@ -57,6 +57,51 @@ def test_this_week_prefers_the_week_before_as_of(shared_qa):
     assert top[0].source == "Coastal Times" and top[0].published == "2024-05-22"
 
 
+class QuerySpy:
+    """Records the keyword arguments of each real Chroma query the retriever makes."""
+
+    def __init__(self, vectors, monkeypatch):
+        self.calls, real = [], vectors.query
+
+        def query(vector, k, where=None, **kw):
+            self.calls.append({"where": where, **kw})
+            return real(vector, k, where, **kw)
+
+        monkeypatch.setattr(vectors, "query", query)
+
+
+def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch):
+    from qa.retrieve import Constraints, _dense, _day
+
+    store = fresh_qa.store
+    spy = QuerySpy(store.vectors, monkeypatch)
+    question, may = "What did officials say about the permit?", {"date_from": "2024-05-01", "date_to": "2024-05-31"}
+    passages = fresh_qa.retrieve(question, k=5, filters=may)
+    assert passages and all(p.published.startswith("2024-05") for p in passages)
+    listed = [c for c in spy.calls if c.get("ids") is not None]
+    assert listed and all(c["where"] is None for c in spy.calls)
+    # Exactly the windows of May's paragraphs, and the same hits as Chroma's own date filter.
+    in_may = [pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()
+              if row["published"].startswith("2024-05")]
+    assert sorted(listed[0]["ids"]) == sorted(f"{pid}@w0" for pid in in_may)
+    c = Constraints(day_from=_day("2024-05-01"), day_to=_day("2024-05-31"))
+    vector = store.embedder.encode([question], question_time=True)[0]
+    by_ids = _dense(store, store.keyword, vector, 50, c)
+    assert by_ids == store.vectors.query(vector, 50, c.chroma_where())
+
+
+def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch):
+    store = fresh_qa.store
+    store.keyword  # noqa: B018 - the snapshot still lists the window deleted next
+    pid = next(pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()
+               if row["published"].startswith("2024-05"))
+    store.vectors.delete_ids([f"{pid}@w0"])
+    spy = QuerySpy(store.vectors, monkeypatch)
+    passages = fresh_qa.retrieve("What did officials say about the permit?", k=5,
+                                 filters={"date_from": "2024-05-01", "date_to": "2024-05-31"})
+    assert passages and [bool(c.get("ids")) for c in spy.calls] == [True, False] and spy.calls[1]["where"]
+
+
 def test_rrf_fuses_ranks():
     fused = rrf([(["a", "b"], 1.0), (["b", "c"], 1.0)], k=60)
     assert max(fused, key=fused.get) == "b" and set(fused) == {"a", "b", "c"}
