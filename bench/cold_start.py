@@ -3,8 +3,9 @@
     python bench/cold_start.py [--runs 3]
 
 `qa ask` runs in a fresh process against a home holding the seed article: the first run builds the index,
-later runs of the same question show a start that finds its vectors cached (no model load), and runs with
-a question never asked before show a start that has to load the model (medians). `python app.py` is polled over HTTP
+later runs of the same question show a start that finds its vectors cached, and runs with a question never
+asked before show a start that encodes it (with the numpy encoder: neither torch nor sentence-transformers
+is imported on the way to an answer) (medians). `python app.py` is polled over HTTP
 until / answers 200. `python -X importtime` gives the import share of the big libraries.
 """
 from __future__ import annotations
@@ -74,7 +75,7 @@ def measure(runs: int) -> dict:
     shutil.rmtree(home, ignore_errors=True)
     first = ask_once(home)
     warm = sorted(ask_once(home) for _ in range(runs))
-    # A question never asked before: its vector is not cached, so the process loads torch and the model.
+    # A question never asked before: its vector is not cached, so the process encodes it.
     new = sorted(ask_once(home, f"{QUESTION[:-1]} in Wuzhen, take {time.time():.0f}-{i}?") for i in range(runs))
     app = sorted(app_ready(home, free_port()) for _ in range(max(1, runs - 1)))
     return {"ask_first_s": first, "ask_warm_s": warm, "ask_warm_median_s": warm[len(warm) // 2],

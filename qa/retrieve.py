@@ -21,7 +21,7 @@ FILTER_KEYS = {"source", "author", "article_id", "date_from", "date_to"}
 # applied to such an over-fetched list instead, when the dates' share says it will still fill top-k.
 MAX_DENSE_FETCH = 400
 # Up to this many windows, a dated question searches just the windows of its dates (`ids=`) instead.
-MAX_ID_FILTER = 20_000
+MAX_ID_FILTER = 100_000
 
 
 @dataclass
