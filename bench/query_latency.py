@@ -7,6 +7,7 @@ Steps (p50 / p95 over RealTime QA dev questions, after warm-up calls):
   dense       embed + VectorIndex.query            bm25       KeywordIndex.search (top 50)
   hybrid      QA.retrieve (dense + BM25 + speakers, fused) without a date
   hybrid+date QA.retrieve with as_of = the question's date (date filters on every retriever)
+  hybrid+week QA.retrieve filtered to the 7 days before the question's date (a narrow window)
   ask         QA.ask, extractive answerer, with as_of
   contains    Chroma's own text filter: the query's rarest word as where_document $contains (unranked)
 With --server PORT the vectors come from a `chroma run` server on 127.0.0.1:PORT (QA_CHROMA_HOST/PORT).
@@ -19,12 +20,13 @@ import json
 import os
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import machine, pct, peak_rss_mib, questions  # noqa: E402
 
-STEPS = ["embed", "chroma", "dense", "bm25", "hybrid", "hybrid+date", "ask", "contains"]
+STEPS = ["embed", "chroma", "dense", "bm25", "hybrid", "hybrid+date", "hybrid+week", "ask", "contains"]
 
 
 def timed(fn) -> float:
@@ -70,10 +72,14 @@ def measure(home: Path, n_questions: int) -> dict:
         times["bm25"].append(timed(lambda: keyword.search(text, 50)))
         times["hybrid"].append(timed(lambda: qa.retrieve(text)))
         times["hybrid+date"].append(timed(lambda: qa.retrieve(text, as_of=q["as_of"])))
+        week = {"date_from": (date.fromisoformat(q["as_of"]) - timedelta(days=7)).isoformat(), "date_to": q["as_of"]}
+        times["hybrid+week"].append(timed(lambda: qa.retrieve(text, filters=week)))
         times["ask"].append(timed(lambda: qa.ask(text, as_of=q["as_of"])))
         times["contains"].append(timed(lambda: collection.get(where_document={"$contains": word}, limit=50,
                                                                 include=["metadatas"])))
-    out = {"paragraphs": len(keyword.paragraph_ids), "windows": store.vectors.count(), "questions": len(qs),
+    windows = store.vectors.count()
+    out = {"paragraphs": len(keyword.paragraph_ids), "windows": windows, "questions": len(qs),
+           "vectors_mib": windows * store.embedder.dimension * 4 / 2**20,  # the float32 vectors themselves
            "p50_ms": {s: 1000 * pct(v, 50) for s, v in times.items()},
            "p95_ms": {s: 1000 * pct(v, 95) for s, v in times.items()},
            "peak_rss_mib": peak_rss_mib(), "machine": machine()}

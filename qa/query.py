@@ -41,6 +41,20 @@ def named_entities(question: str) -> list[str]:
     return found
 
 
+# Words that never name a speaker on their own: the extractor sometimes credits a quote to "the",
+# "this week" or "Her" on real news, and such a "speaker" would otherwise be found in most questions.
+NOT_A_NAME = QUESTION_WORDS | set("""he she they it we you her his him its their them us our me my this that these
+those there here be been being some many several few most all both one two three four five six seven eight nine
+ten others another each every other said says week weekend month year today yesterday tomorrow tonight days
+weeks months years hours minutes monday tuesday wednesday thursday friday saturday sunday""".split())
+
+
+def looks_like_a_name(name: str) -> bool:
+    """A speaker worth finding in a question: some word of two letters or more that is not a function or
+    time word ("Robin Li", "the mayor"; not "the", "Her", "this week")."""
+    return any(len(w) > 1 and w.lower() not in NOT_A_NAME for w in _WORD.findall(name))
+
+
 class KnownSpeakers:
     """Speaker names indexed by their rarest word and by surname.
 
@@ -51,7 +65,7 @@ class KnownSpeakers:
     """
 
     def __init__(self, names):
-        self.names = list(names)
+        self.names = [n for n in names if looks_like_a_name(n)]
         words = [_WORD.findall(name.lower()) for name in self.names]
         counts = Counter(w for ws in words for w in set(ws))
         self._always: list[int] = []  # names without a word character: always checked

@@ -141,3 +141,14 @@ def test_name_ending_in_a_dot_does_not_crash():
     # Found on real news: a name like "Donald Trump Jr." broke the search that relocates the subject.
     found = extract_attributions("Donald Trump Jr. reached out to the chief of staff, warning the legacy was at risk.")
     assert found and found[0].speaker == "Donald Trump Jr."
+
+
+def test_function_words_credited_as_speakers_are_never_found_in_questions():
+    """On real news the extractor sometimes credits a quote to "the", "this week" or "Her"; such a speaker
+    must not be matched by every question holding that word (RealTime QA had 26 such names)."""
+    from qa.query import KnownSpeakers, find_speakers
+
+    known = KnownSpeakers(["the", "this week", "A", "What", "Her", "Us", "Two", "S", "Robin Li", "Brittney Griner"])
+    assert find_speakers("What did the team say this week about her and us, two days ago?", known) == []
+    assert find_speakers("What did Robin Li say?", known) == ["Robin Li"]
+    assert find_speakers("What did Brittney Griner's lawyers say this week?", known) == ["Brittney Griner"]
