@@ -82,13 +82,15 @@ class VectorIndex:
         n = max(k, fetch) if keep else min(k, len(ids)) if ids is not None else k
         if ids is not None and not ids:
             return []
+        from chromadb.errors import InternalError
+
         try:
             result = self.collection.query(query_embeddings=[vector], n_results=n, where=where or None, ids=ids,
                                            include=["metadatas", "distances"])
-        except Exception as exc:  # chromadb raises InternalError("Error finding id") for an id it lacks
-            if ids is not None and "finding id" in str(exc):
-                return None
-            raise
+        except InternalError:  # "Error finding id" (embedded and server alike) for an id it no longer holds
+            if ids is None:
+                raise
+            return None  # the caller falls back to `where`, which raises again if Chroma itself is broken
         pairs = list(zip(result["metadatas"][0], result["distances"][0]))
         if keep is not None:
             passed = [(meta, distance) for meta, distance in pairs if keep(meta)]
