@@ -48,9 +48,10 @@ def window_texts(path: Path) -> tuple[list[str], int]:
     qa = QA(tempfile.mkdtemp(prefix="bench-windows-"), index={"seed_default_corpus": False})
     texts, paragraphs = [], 0
     for article in load_paths([path]).articles:
-        for p in make_paragraphs(article):
-            paragraphs += 1
-            texts += [p.text[s:e] for s, e in qa.store.embedder.windows(p.text)]
+        found = make_paragraphs(article)
+        paragraphs += len(found)
+        for p, spans in zip(found, qa.store.embedder.windows_of([p.text for p in found])):
+            texts += [p.text[s:e] for s, e in spans]
     return texts, paragraphs
 
 
@@ -92,7 +93,7 @@ def step_newsqa(path: Path) -> dict:
     original_encode = store.embedder.encode
     store.embedder.encode = clock("encode", count)
     ingest_module.make_paragraphs = clock("paragraphs + speakers", ingest_module.make_paragraphs)
-    store.embedder.windows = clock("windows (tokenizer)", store.embedder.windows)
+    store.embedder.windows_of = clock("windows (tokenizer)", store.embedder.windows_of)
     store.manifest.begin = clock("manifest", store.manifest.begin)
     store.manifest.commit = clock("manifest", store.manifest.commit)
     store.vectors.add = clock("chroma writes", store.vectors.add)

@@ -118,9 +118,10 @@ def load(path: str | Path) -> BertEncoder | None:
     encoder with mean pooling and normalisation saved as safetensors with a fast tokenizer."""
     path = Path(path)
     try:
-        modules = [m["type"] for m in json.loads((path / "modules.json").read_text())]
+        listed = json.loads((path / "modules.json").read_text())
+        modules = [m["type"] for m in listed]
         config = json.loads((path / "config.json").read_text())
-        pooling = json.loads((path / modules_path(path, 1) / "config.json").read_text())
+        pooling = json.loads((path / listed[1]["path"] / "config.json").read_text())
         st_config = json.loads((path / "sentence_bert_config.json").read_text())
     except (OSError, ValueError, KeyError, IndexError):
         return None
@@ -132,7 +133,3 @@ def load(path: str | Path) -> BertEncoder | None:
             or not (path / "tokenizer.json").exists()):
         return None
     return BertEncoder(path, config, int(st_config.get("max_seq_length", 512)))
-
-
-def modules_path(path: Path, index: int) -> str:
-    return json.loads((path / "modules.json").read_text())[index]["path"]

@@ -79,11 +79,20 @@ class Embedder:
 
     def windows(self, text: str) -> list[tuple[int, int]]:
         """Character spans of `text` that each fit the model's window; one span when it fits whole."""
+        return self.windows_of([text])[0]
+
+    def windows_of(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """`windows` of each text, tokenized in one call (the fast tokenizer batches in Rust)."""
+        if not texts:
+            return []
         # Under the encoder's lock: `encode` switches the shared fast tokenizer's padding and truncation on
         # and off, and a concurrent call here would then fail or mis-cut (bench/load.py found it).
         model = self.model  # loads it (and sets the lock) first
         with self._lock:
-            offsets = model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+            offsets = model.tokenizer(texts, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        return [self._spans(text, spans) for text, spans in zip(texts, offsets)]
+
+    def _spans(self, text: str, offsets) -> list[tuple[int, int]]:
         size = self.window_tokens
         if len(offsets) <= size:
             return [(0, len(text))]

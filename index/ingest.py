@@ -154,8 +154,8 @@ def _window_rows(store: IndexStore, article: Article, paragraphs: list[Paragraph
     meta = {"article_id": article.article_id, "title": article.title[:500], "source": article.source,
             "published": article.published, "published_day": published_day(article.published)}
     rows = []
-    for p in paragraphs:
-        for w, (s, e) in enumerate(store.embedder.windows(p.text)):
+    for p, spans in zip(paragraphs, store.embedder.windows_of([p.text for p in paragraphs])):
+        for w, (s, e) in enumerate(spans):
             rows.append((p.paragraph_id, w, p.text[s:e], {**meta, "paragraph_id": p.paragraph_id, "n": p.n}))
     return rows
 

@@ -34,6 +34,10 @@ def test_windows_and_encode_share_the_tokenizer_safely():
     long = " ".join(f"word{i} about the harbour crane contract" for i in range(300))
     expected = embedder.windows(long)
     assert len(expected) > 1
+    # Ingest cuts a whole article's paragraphs in one tokenizer call: the same spans as one at a time.
+    texts = [long, "short", long[:1500], ""]
+    one_by_one = [embedder.windows(t) for t in texts]
+    assert embedder.windows_of(texts) == one_by_one and one_by_one[0] == expected and one_by_one[1] == [(0, 5)]
 
     def cut():
         for _ in range(40):
