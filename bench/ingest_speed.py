@@ -6,6 +6,7 @@ A fixed slice (the first N articles of the RealTime QA corpus; --full: all 3,786
 each in its own process with the same torch threads and batch size (64):
   raw          SentenceTransformer.encode of exactly the window texts news-qa embeds (the limit)
   news-qa      QA.ingest into an empty home, BM25 built (everything a question needs)
+  news-qa-serial  the same with each Chroma write done in line (no writer thread), to show what the overlap buys
   llama-index  VectorStoreIndex.from_documents into Chroma, HuggingFaceEmbedding of the same model, defaults
 news-qa's own time is split by step (paragraphs + speakers, windows, encode, manifest, Chroma, BM25) to show
 what costs what on top of the model. Steps on ingest's writer thread (Chroma writes, commits) overlap the
@@ -64,6 +65,33 @@ def step_raw(path: Path) -> dict:
     start = time.perf_counter()
     model.encode(texts, batch_size=BATCH, normalize_embeddings=True, convert_to_numpy=True)
     return {"seconds": time.perf_counter() - start, "paragraphs": paragraphs, "texts": len(texts)}
+
+
+class InlineExecutor:
+    """A stand-in for ingest's one-thread writer that runs each write in line (the serial contender)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        future = Future()
+        future.set_result(fn(*args))
+        return future
+
+
+def step_newsqa_serial(path: Path) -> dict:
+    import index.ingest
+
+    index.ingest.ThreadPoolExecutor = InlineExecutor
+    return step_newsqa(path)
 
 
 def step_newsqa(path: Path) -> dict:
@@ -138,13 +166,14 @@ if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--articles", type=int, default=120)
     ap.add_argument("--full", action="store_true")
-    ap.add_argument("--step", choices=["raw", "news-qa", "llama-index"], required=True)
+    ap.add_argument("--step", choices=["raw", "news-qa", "news-qa-serial", "llama-index"], required=True)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     args = ap.parse_args()
     import torch
 
     torch.set_num_threads(args.threads)
     path = corpus_slice(None if args.full else args.articles)
-    result = {"raw": step_raw, "news-qa": step_newsqa, "llama-index": step_llama}[args.step](path)
+    result = {"raw": step_raw, "news-qa": step_newsqa, "news-qa-serial": step_newsqa_serial,
+              "llama-index": step_llama}[args.step](path)
     print(json.dumps({"step": args.step, "threads": args.threads, "batch": BATCH, **result,
                       "peak_rss_mib": peak_rss_mib(), "machine": machine()}))

@@ -27,7 +27,7 @@ RTQA_SOURCE = ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home"  # b
 
 def ingest(articles: int, full: bool) -> None:
     args = ["--full"] if full else ["--articles", str(articles)]
-    rows = {name: run_json(["bench/ingest_speed.py", "--step", name, *args]) for name in ("raw", "news-qa", "llama-index")}
+    rows = {name: run_json(["bench/ingest_speed.py", "--step", name, *args]) for name in ("raw", "news-qa", "news-qa-serial", "llama-index")}
     md = (f"# Ingest throughput ({'full corpus' if full else f'first {articles} RealTime QA articles'})\n\n"
           f"Machine: {machine_line(rows['news-qa']['machine'])}\n\n{report.ingest_table(rows)}\n")
     save("ingest_speed", rows, md)

@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,8 +128,6 @@ def _write(store: IndexStore, todo, report: IngestReport, progress: bool) -> Non
     """Articles are embedded in batches of about `index.ingest_batch_windows` windows. One batch's Chroma
     write runs on a worker thread while the next batch is read and encoded (the HNSW inserts then hide
     behind the encoder); one write at a time, and each batch waits for the one before to finish."""
-    from concurrent.futures import ThreadPoolExecutor
-
     from tqdm import tqdm
 
     bar = tqdm(total=len(todo), unit="article", desc="ingest", disable=not progress or not todo)

@@ -158,6 +158,18 @@ class Manifest:
                 out[row["paragraph_id"]] = row
         return out
 
+    def paragraph_facts(self, ids: list[str], state: str | None = "done") -> dict[str, tuple[str, str, str]]:
+        """paragraph_id -> (article_id, published, source), what ranking and filters need, without the text
+        and speakers `paragraphs` reads and parses; by default only of `done` articles."""
+        out: dict[str, tuple[str, str, str]] = {}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            sql = ("SELECT p.paragraph_id, p.article_id, a.published, a.source FROM paragraphs p "
+                   f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
+            for pid, article_id, published, source in self._db.execute(
+                    sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk):
+                out[pid] = (article_id, published or "", source or "")
+        return out
+
     def set_windows(self, counts: dict[str, int]) -> None:
         """Record paragraphs' window counts (for homes written before they were kept); not a new generation."""
         with self._lock, self._db:

@@ -134,13 +134,16 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, c: Constraints, k: int,
     if info.speakers:
         rankings.append((_speaker_ranking(store, info, c, dense, keyword), rs.speaker_weight))
     fused = rrf(rankings, rs.rrf_k)
-    rows = store.manifest.paragraphs(list(fused))
+    # Dates (for recency) of every candidate, then the full rows of the top k only: a named speaker can
+    # bring thousands of candidates on a big corpus.
+    facts = store.manifest.paragraph_facts(list(fused))
     if as_of:
-        for pid, row in rows.items():
-            fused[pid] *= recency_factor(row["published"], as_of, rs.recency_half_life_days)
+        for pid, (_, published, _) in facts.items():
+            fused[pid] *= recency_factor(published, as_of, rs.recency_half_life_days)
     dense_scores = {h.paragraph_id: h.score for h in dense}
-    top = sorted((pid for pid in fused if pid in rows), key=lambda pid: -fused[pid])[:k]
-    return [_passage(rows[pid], fused[pid], dense_scores.get(pid)) for pid in top]
+    top = sorted((pid for pid in fused if pid in facts), key=lambda pid: -fused[pid])[:k]
+    rows = store.manifest.paragraphs(top)
+    return [_passage(rows[pid], fused[pid], dense_scores.get(pid)) for pid in top if pid in rows]
 
 
 def _dense(store: IndexStore, keyword_index, vector, k: int, c: Constraints):
@@ -169,8 +172,12 @@ def _dense(store: IndexStore, keyword_index, vector, k: int, c: Constraints):
 def _speaker_ranking(store, info: QuestionInfo, c: Constraints, dense, keyword) -> list[str]:
     """The named speakers' paragraphs, ordered by how the other retrievers ranked them."""
     pids = store.manifest.paragraphs_of_speakers(info.speakers)
-    rows = store.manifest.paragraphs(pids)
-    allowed = [pid for pid, r in rows.items() if c.allows(published_day(r["published"]), r["source"], r["article_id"])]
+    if c.active:
+        facts = store.manifest.paragraph_facts(pids)
+        allowed = [pid for pid, (article_id, published, source) in facts.items()
+                   if c.allows(published_day(published), source, article_id)]
+    else:
+        allowed = pids  # articles not `done` yet are dropped with the other candidates in `_retrieve`
     order = {h.paragraph_id: i for i, h in enumerate(dense)}
     for i, h in enumerate(keyword):
         order[h.paragraph_id] = min(order.get(h.paragraph_id, i), i)
