@@ -18,6 +18,13 @@ def ingest_table(rows: dict) -> str:
     for name, r in rows.items():
         lines.append(f"| {name} | {r['texts']:,} | {r['paragraphs']:,} | {r['seconds']:.1f} | {r['paragraphs'] / r['seconds']:.1f} "
                      f"| {r['texts'] / r['seconds']:.1f} | {raw['seconds'] / r['seconds']:.2f} | {r['peak_rss_mib']:.0f} |")
+    alongside = rows["news-qa"].get("raw_alongside_s")
+    if alongside:
+        mean = sum(alongside) / len(alongside)
+        lines += ["", f"**Same process**: the bare encoder on the same {rows['news-qa']['texts']:,} texts took "
+                  f"{alongside[0]:.1f} s just before and {alongside[1]:.1f} s just after news-qa's ingest "
+                  f"({rows['news-qa']['seconds']:.1f} s): ingest runs at **{mean / rows['news-qa']['seconds']:.2f}x** "
+                  "the raw encoder."]
     costs = rows["news-qa"].get("costs", {})  # the serial contender's split is in the JSON
     total = rows["news-qa"]["seconds"]
     lines += ["", "news-qa ingest time by step (steps on the writer thread run while the next batch is encoded):", "",

@@ -1,8 +1,8 @@
 """Every performance table in one command: ingest throughput, query latency per size (embedded Chroma and a
 `chroma run` server), the query path before/after on the real RealTime QA home, and cold start.
 
-    python bench/run.py                       # 10k and 100k paragraphs; about 30 min on 2 busy cores
-    python bench/run.py --sizes 1000000 --only query    # the 1M run (builds a 1M home first: hours)
+    python bench/run.py                       # 10k and 100k paragraphs; ~12 min here (+5 min to build the homes once)
+    python bench/run.py --sizes 1000000 --only query    # the 1M run: ~4 min (+38 min to build its home once)
     python bench/run.py --full                # ingest throughput on the whole corpus (hours)
 
 Writes bench/results/{ingest_speed,query_latency,before_after,cold_start}.{md,json,png}; docs/benchmarks.md
