@@ -64,7 +64,7 @@ def query_chart(results: list[dict], path) -> None:
     for i, r in enumerate(results):
         xs = [j + i * width for j in range(len(QUERY_STEPS))]
         ax.bar(xs, [r["p50_ms"][s] for s in QUERY_STEPS], width, label=f"{r['paragraphs']:,} ¶, {r['mode']}")
-    ax.set_xticks([j + width * (len(results) - 1) / 2 for j in range(len(QUERY_STEPS))], QUERY_STEPS)
+    ax.set_xticks([j + width * (len(results) - 1) / 2 for j in range(len(QUERY_STEPS))], QUERY_STEPS, rotation=20)
     ax.set_yscale("log")
     ax.set_ylabel("p50 latency, ms (log)")
     ax.legend(fontsize=8)
@@ -115,7 +115,7 @@ def before_after_chart(before: dict, after: dict, path) -> None:
     xs = range(len(QUERY_STEPS))
     ax.bar([x - 0.2 for x in xs], [before["p50_ms"][s] for s in QUERY_STEPS], 0.4, label="before", color="#888")
     ax.bar([x + 0.2 for x in xs], [after["p50_ms"][s] for s in QUERY_STEPS], 0.4, label="after", color="#2a7")
-    ax.set_xticks(list(xs), QUERY_STEPS)
+    ax.set_xticks(list(xs), QUERY_STEPS, rotation=20)
     ax.set_yscale("log")
     ax.set_ylabel("p50 latency, ms (log)")
     ax.set_title(f"RealTime QA home, {after['paragraphs']:,} paragraphs", fontsize=9)
