@@ -53,6 +53,7 @@ class KeywordIndex:
         self.windows = np.array([], dtype=np.int32)  # vector windows per paragraph; 0: not recorded
         self._bm25 = None
         self._sorted_days = self._day_order = None
+        self._value_index: dict[str, dict[str, np.ndarray]] = {}  # field -> value -> positions, built on first use
         self._stem = _stemmer()
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:
@@ -126,25 +127,47 @@ class KeywordIndex:
         high = int(np.searchsorted(self._sorted_days, day_to, "right")) if day_to else len(self._sorted_days)
         return low, high
 
-    def share(self, day_from: int = 0, day_to: int = 0) -> float:
-        """Share of the paragraphs published within [day_from, day_to] (0: open end), by binary search."""
-        low, high = self._day_range(day_from, day_to)
-        return (high - low) / len(self.days) if len(self.days) else 0.0
+    def _positions_of(self, field: str, values: list[str]) -> np.ndarray:
+        """Positions of the paragraphs whose `field` (sources | article_ids) is one of `values`, from an
+        index built once per snapshot (one sort), not a scan per question."""
+        index = self._value_index.get(field)
+        if index is None:
+            column = getattr(self, field).astype(str)
+            order = np.argsort(column, kind="stable")
+            keys, starts = np.unique(column[order], return_index=True)
+            bounds = np.append(starts, len(order))
+            index = self._value_index[field] = {k: order[a:b] for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
+        empty = np.array([], dtype=np.int64)
+        found = [index.get(v, empty) for v in values]
+        return np.concatenate(found) if found else empty
 
-    def window_ids(self, day_from: int, day_to: int, allow=None, limit: int = 0) -> list[str] | None:
-        """The Chroma ids of every window of the paragraphs published within [day_from, day_to] that
-        `allow(days, sources, article_ids)` passes, found by binary search (no scan of the corpus); None
-        when they are more than `limit` or a paragraph's window count was never recorded."""
-        low, high = self._day_range(day_from, day_to)
-        if limit and high - low > limit:
+    def positions(self, day_from: int = 0, day_to: int = 0, sources: list[str] | None = None,
+                  article_ids: list[str] | None = None, allow=None) -> np.ndarray | None:
+        """Positions of the paragraphs a filter lets through: the smallest of the sets its dates (binary
+        search), sources and article ids (value indexes) select, checked in full by `allow(days, sources,
+        article_ids)`; None without any filter. Costs what the filter selects, not the corpus size."""
+        sets = []
+        if day_from or day_to:
+            low, high = self._day_range(day_from, day_to)
+            sets.append(self._day_order[low:high])
+        if sources is not None:
+            sets.append(self._positions_of("sources", sources))
+        if article_ids is not None:
+            sets.append(self._positions_of("article_ids", article_ids))
+        if not sets:
             return None
-        picked = self._day_order[low:high]
+        picked = min(sets, key=len)
         if allow is not None and len(picked):
             picked = picked[allow(self.days[picked], self.sources[picked], self.article_ids[picked])]
-        counts = self.windows[picked]
+        return picked
+
+    def window_ids(self, positions: np.ndarray, limit: int = 0) -> list[str] | None:
+        """The Chroma ids of every window of the paragraphs at `positions`; None when they are more than
+        `limit` or a paragraph's window count was never recorded."""
+        counts = self.windows[positions]
         if (counts <= 0).any() or (limit and counts.sum() > limit):
             return None
-        return [f"{self.paragraph_ids[i]}@w{w}" for i, n in zip(picked.tolist(), counts.tolist()) for w in range(n)]
+        return [f"{self.paragraph_ids[i]}@w{w}" for i, n in zip(positions.tolist(), counts.tolist()) for w in range(n)]
 
     def search(self, query: str, k: int, allow=None) -> list[KeywordHit]:
         """Top-k paragraphs by BM25. `allow(days, sources, article_ids)` -> bool array says which of the

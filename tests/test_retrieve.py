@@ -57,6 +57,13 @@ def test_this_week_prefers_the_week_before_as_of(shared_qa):
     assert top[0].source == "Coastal Times" and top[0].published == "2024-05-22"
 
 
+def same_hits(ours, chromas) -> bool:
+    """The same paragraphs in the same order; scores equal up to float32 rounding (few ids are compared
+    exactly by numpy, Chroma computes its own distances)."""
+    return ([h.paragraph_id for h in ours] == [h.paragraph_id for h in chromas]
+            and all(abs(a.score - b.score) < 1e-5 for a, b in zip(ours, chromas)))
+
+
 class QuerySpy:
     """Records the keyword arguments of each real Chroma query the retriever makes."""
 
@@ -70,9 +77,12 @@ class QuerySpy:
         monkeypatch.setattr(vectors, "query", query)
 
 
-def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch):
+@pytest.mark.parametrize("exact_up_to", [400, 0])  # few ids: compared here; more: Chroma's query(ids=...)
+def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch, exact_up_to):
+    import index.vectors
     from qa.retrieve import Constraints, _dense, _day
 
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_IDS", exact_up_to)
     store = fresh_qa.store
     spy = QuerySpy(store.vectors, monkeypatch)
     question, may = "What did officials say about the permit?", {"date_from": "2024-05-01", "date_to": "2024-05-31"}
@@ -87,7 +97,26 @@ def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch)
     c = Constraints(day_from=_day("2024-05-01"), day_to=_day("2024-05-31"))
     vector = store.embedder.encode([question], question_time=True)[0]
     by_ids = _dense(store, store.keyword, vector, 50, c)
-    assert by_ids == store.vectors.query(vector, 50, c.chroma_where())
+    assert same_hits(by_ids, store.vectors.query(vector, 50, c.chroma_where()))
+
+
+@pytest.mark.parametrize("filters", [{"source": "Coastal Times"}, {"author": "greg gao"},
+                                     {"article_id": ["brief-002", "brief-003"]},
+                                     {"source": ["Agri Weekly", "Valley Ledger"], "date_to": "2024-12-31"}])
+def test_other_filters_avoid_chromas_where_filter(fresh_qa, monkeypatch, filters):
+    from qa.query import analyze
+    from qa.retrieve import _dense, resolve_constraints
+
+    store = fresh_qa.store
+    spy = QuerySpy(store.vectors, monkeypatch)
+    question = "What did officials say about the cost?"
+    c = resolve_constraints(store, analyze(question, None, []), filters)
+    vector = store.embedder.encode([question], question_time=True)[0]
+    hits = _dense(store, store.keyword, vector, 50, c)
+    # One query, by ids or over-fetched (by each filter's share of this small corpus), never Chroma's `where`.
+    assert len(spy.calls) == 1 and spy.calls[0]["where"] is None
+    assert spy.calls[0].get("ids") or spy.calls[0].get("keep")
+    assert hits and same_hits(hits, store.vectors.query(vector, 50, c.chroma_where()))  # what Chroma's filter finds
 
 
 def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch):
