@@ -83,6 +83,7 @@ def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch,
     from qa.retrieve import Constraints, _dense, _day
 
     monkeypatch.setattr(index.vectors, "EXACT_SEARCH_IDS", exact_up_to)
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", 1.0)  # this corpus is small: any share
     store = fresh_qa.store
     spy = QuerySpy(store.vectors, monkeypatch)
     question, may = "What did officials say about the permit?", {"date_from": "2024-05-01", "date_to": "2024-05-31"}
@@ -119,7 +120,11 @@ def test_other_filters_avoid_chromas_where_filter(fresh_qa, monkeypatch, filters
     assert hits and same_hits(hits, store.vectors.query(vector, 50, c.chroma_where()))  # what Chroma's filter finds
 
 
-def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch):
+@pytest.mark.parametrize("exact_share", [1.0, 0.0])  # the gone id fetched for an exact search, or asked of Chroma
+def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch, exact_share):
+    import index.vectors
+
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", exact_share)
     store = fresh_qa.store
     store.keyword  # noqa: B018 - the snapshot still lists the window deleted next
     pid = next(pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()
