@@ -38,13 +38,6 @@ def chroma_client(index_settings, home):
     return chromadb.PersistentClient(path=str(home / "chroma"), settings=chroma_settings)
 
 
-# A search restricted to at most this many ids, and to under this share of the collection, is done
-# exactly here (see VectorIndex._exact); Chroma is faster for more ids, or for a few in a small collection
-# (measured: 192 ids of 10k took Chroma ~10 ms; 80 ids of 1M, 1.3 s).
-EXACT_SEARCH_IDS = 400
-EXACT_SEARCH_SHARE = 0.001
-
-
 class VectorIndex:
     def __init__(self, client, collection_name: str):
         self.client = client
@@ -89,8 +82,6 @@ class VectorIndex:
         n = max(k, fetch) if keep else min(k, len(ids)) if ids is not None else k
         if ids is not None and not ids:
             return []
-        if ids is not None and len(ids) <= min(EXACT_SEARCH_IDS, EXACT_SEARCH_SHARE * self.size_hint):
-            return self._exact(vector, k, ids)
         from chromadb.errors import InternalError
 
         try:
@@ -119,15 +110,10 @@ class VectorIndex:
                 best[pid] = VectorHit(pid, meta["article_id"], cosine)
         return sorted(best.values(), key=lambda h: -h.score)
 
-    @cached_property
-    def size_hint(self) -> int:
-        """The collection's size when first asked (for choosing a search path; need not be current)."""
-        return self.collection.count()
-
-    def _exact(self, vector: np.ndarray, k: int, ids: list[str]) -> list[VectorHit] | None:
+    def nearest_among(self, vector: np.ndarray, k: int, ids: list[str]) -> list[VectorHit] | None:
         """Exact top k among a few windows: their vectors fetched by id and compared here. Chroma's HNSW
-        search restricted to a few ids wanders the whole graph (1.3 s for 80 ids at 1M windows, against
-        30 ms for 8,000); a fetch by id costs ~0.3 ms a window. None when one of them is gone."""
+        search restricted to a few ids of a big collection wanders the whole graph (1.3 s for 80 ids at 1M
+        windows, against 30 ms for 8,000); a fetch by id costs ~0.3 ms a window. None when one is gone."""
         got = self.collection.get(ids=ids, include=["embeddings", "metadatas"])
         if len(got["ids"]) < len(set(ids)):
             return None

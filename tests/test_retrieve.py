@@ -65,25 +65,31 @@ def same_hits(ours, chromas) -> bool:
 
 
 class QuerySpy:
-    """Records the keyword arguments of each real Chroma query the retriever makes."""
+    """Records the keyword arguments of each real vector search the retriever makes (a Chroma query, or
+    an exact search among a few ids: `exact`)."""
 
     def __init__(self, vectors, monkeypatch):
-        self.calls, real = [], vectors.query
+        self.calls, real, real_exact = [], vectors.query, vectors.nearest_among
 
         def query(vector, k, where=None, **kw):
             self.calls.append({"where": where, **kw})
             return real(vector, k, where, **kw)
 
+        def nearest_among(vector, k, ids):
+            self.calls.append({"where": None, "ids": ids, "exact": True})
+            return real_exact(vector, k, ids)
+
         monkeypatch.setattr(vectors, "query", query)
+        monkeypatch.setattr(vectors, "nearest_among", nearest_among)
 
 
 @pytest.mark.parametrize("exact_up_to", [400, 0])  # few ids: compared here; more: Chroma's query(ids=...)
 def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch, exact_up_to):
-    import index.vectors
+    import qa.retrieve
     from qa.retrieve import Constraints, _dense, _day
 
-    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_IDS", exact_up_to)
-    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", 1.0)  # this corpus is small: any share
+    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_IDS", exact_up_to)
+    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_SHARE", 1.0)  # this corpus is small: any share
     store = fresh_qa.store
     spy = QuerySpy(store.vectors, monkeypatch)
     question, may = "What did officials say about the permit?", {"date_from": "2024-05-01", "date_to": "2024-05-31"}
@@ -95,6 +101,7 @@ def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch,
     in_may = [pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()
               if row["published"].startswith("2024-05")]
     assert sorted(listed[0]["ids"]) == sorted(f"{pid}@w0" for pid in in_may)
+    assert listed[0].get("exact", False) == (exact_up_to > 0)
     c = Constraints(day_from=_day("2024-05-01"), day_to=_day("2024-05-31"))
     vector = store.embedder.encode([question], question_time=True)[0]
     by_ids = _dense(store, store.keyword, vector, 50, c)
@@ -122,9 +129,9 @@ def test_other_filters_avoid_chromas_where_filter(fresh_qa, monkeypatch, filters
 
 @pytest.mark.parametrize("exact_share", [1.0, 0.0])  # the gone id fetched for an exact search, or asked of Chroma
 def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch, exact_share):
-    import index.vectors
+    import qa.retrieve
 
-    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", exact_share)
+    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_SHARE", exact_share)
     store = fresh_qa.store
     store.keyword  # noqa: B018 - the snapshot still lists the window deleted next
     pid = next(pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()
@@ -134,6 +141,7 @@ def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monke
     passages = fresh_qa.retrieve("What did officials say about the permit?", k=5,
                                  filters={"date_from": "2024-05-01", "date_to": "2024-05-31"})
     assert passages and [bool(c.get("ids")) for c in spy.calls] == [True, False] and spy.calls[1]["where"]
+    assert spy.calls[0].get("exact", False) == (exact_share > 0)
 
 
 def test_rrf_fuses_ranks():
