@@ -148,27 +148,25 @@ class Manifest:
         """paragraph_id -> paragraph row joined with its article's metadata; by default only of `done`
         articles, so a question asked during an ingest never sees an article that is still being written."""
         out: dict[str, dict] = {}
-        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            sql = ("SELECT p.*, a.title, a.source, a.url, a.published, a.authors FROM paragraphs p "
-                   f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
-            for r in self._db.execute(sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk):
-                row = dict(r)
-                row["authors"] = json.loads(row["authors"] or "[]")
-                row["speakers"] = [Attribution(**a) for a in json.loads(row["speakers"] or "[]")]
-                out[row["paragraph_id"]] = row
+        for r in self._paragraph_rows("p.*, a.title, a.source, a.url, a.published, a.authors", ids, state):
+            row = dict(r)
+            row["authors"] = json.loads(row["authors"] or "[]")
+            row["speakers"] = [Attribution(**a) for a in json.loads(row["speakers"] or "[]")]
+            out[row["paragraph_id"]] = row
         return out
 
     def paragraph_facts(self, ids: list[str], state: str | None = "done") -> dict[str, tuple[str, str, str]]:
         """paragraph_id -> (article_id, published, source), what ranking and filters need, without the text
         and speakers `paragraphs` reads and parses; by default only of `done` articles."""
-        out: dict[str, tuple[str, str, str]] = {}
+        rows = self._paragraph_rows("p.paragraph_id, p.article_id, a.published, a.source", ids, state)
+        return {pid: (article_id, published or "", source or "") for pid, article_id, published, source in rows}
+
+    def _paragraph_rows(self, columns: str, ids: list[str], state: str | None):
+        """`columns` of the paragraphs `ids` joined with their articles (of that state), 500 ids a query."""
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
-            sql = ("SELECT p.paragraph_id, p.article_id, a.published, a.source FROM paragraphs p "
-                   f"JOIN articles a USING (article_id) WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
-            for pid, article_id, published, source in self._db.execute(
-                    sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk):
-                out[pid] = (article_id, published or "", source or "")
-        return out
+            sql = (f"SELECT {columns} FROM paragraphs p JOIN articles a USING (article_id) "
+                   f"WHERE p.paragraph_id IN ({','.join('?' * len(chunk))})")
+            yield from self._db.execute(sql + (" AND a.state=?" if state else ""), [*chunk, state] if state else chunk)
 
     def set_windows(self, counts: dict[str, int]) -> None:
         """Record paragraphs' window counts (for homes written before they were kept); not a new generation."""
