@@ -63,7 +63,7 @@ def perturb(text: str, rng: np.random.Generator, vocabulary: list[str]) -> str:
 
 def build(size: int, home: Path, seed: int = 0) -> dict:
     from index.types import Article, Attribution, Paragraph
-    from index.vectors import published_day
+    from index.dates import published_day
     from qa import QA
 
     texts, speakers, vectors = seed_paragraphs()

@@ -112,7 +112,7 @@ def test_sigkill_during_ingest_then_ingest_finishes(tmp_path):
     assert store.manifest.content_hashes().keys() == {a["article_id"] for a in qa.articles()}  # none pending
     in_manifest = store.manifest.paragraph_ids("done")
     assert len(in_manifest) == sum(a["n_paragraphs"] for a in qa.articles()) == 5 * ARTICLES + 10
-    assert set(store.vectors.paragraph_ids()) == in_manifest == set(store.keyword.paragraph_ids)
+    assert set(store.vectors.paragraph_ids()) == in_manifest == set(store.keyword.table.paragraph_ids)
     assert store.vectors.count() == doctor.windows == len(in_manifest)  # short paragraphs: one window each
     for n in (0, ARTICLES // 2, ARTICLES - 1):
         question, words = fact(n)
