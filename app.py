@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import gradio as gr
 from fastapi import FastAPI
 
+from qa.constants import MAX_QUESTION_CHARS
 from web import render, ui
 from web.api import api_router
 from web.auth import BasicAuth
@@ -90,7 +91,7 @@ def _ask_tab(qa, service: Service) -> SimpleNamespace:
                                  examples=[{"text": q} for q in render.EXAMPLES])
             with gr.Row():
                 question = gr.Textbox(elem_id="qa-question", show_label=False, scale=6, autofocus=True,
-                                      placeholder="Ask a question about the articles…", max_length=2000)
+                                      placeholder="Ask a question about the articles…", max_length=MAX_QUESTION_CHARS)
                 ask = gr.Button("Ask", elem_id="qa-ask", variant="primary", scale=1, min_width=80)
             with gr.Accordion("Filters and answerer", open=False, elem_id="qa-filters"):
                 with gr.Row():

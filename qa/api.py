@@ -8,7 +8,7 @@ from pathlib import Path
 from qa.constants import MAX_QUESTION_CHARS
 from qa.injection import evidence
 from qa.settings import Settings, load_settings
-from qa.types import Answer, Passage
+from qa.types import Answer, Filters, Passage, final_answer
 
 # The user's seed article ships here and is ingested the first time an index is empty.
 DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "articles"
@@ -53,6 +53,15 @@ class QA:
     def articles(self) -> list[dict]:
         return self.store.manifest.articles()
 
+    def iter_paragraphs(self):
+        """(paragraph_id, article_id, text, published, source, windows) of every indexed paragraph."""
+        return self.store.manifest.iter_paragraphs()
+
+    @property
+    def embedder(self):
+        """The index's sentence encoder (`index.embed.Embedder`), for scoring text against the same vectors."""
+        return self.store.embedder
+
     def delete_article(self, article_id: str) -> bool:
         return self.store.delete_article(article_id)
 
@@ -70,31 +79,31 @@ class QA:
             self.ingest([DEFAULT_CORPUS])
 
     # -- questions ------------------------------------------------------------------------------
-    def retrieve(self, question: str, k: int | None = None, as_of=None, filters: dict | None = None) -> list[Passage]:
-        from qa.retrieve import retrieve
+    def retrieve(self, question: str, k: int | None = None, as_of=None,
+                 filters: Filters | dict | None = None) -> list[Passage]:
+        return self._search(question, k, as_of, filters).passages
+
+    def _search(self, question, k, as_of, filters):
+        from qa.retrieve import search
 
         self.ensure_corpus()
-        return retrieve(self.store, self.settings, _check_question(question), k, parse_date(as_of), filters)
+        return search(self.store, self.settings, check_question(question), k, parse_date(as_of), filters)
 
-    def ask(self, question: str, as_of=None, filters: dict | None = None, k: int | None = None,
+    def ask(self, question: str, as_of=None, filters: Filters | dict | None = None, k: int | None = None,
             answerer: str | None = None, stream: bool = False):
         """The cited answer (an `Answer`); with stream=True, an iterator of text chunks ending with the Answer."""
         if stream:
             return self._ask_stream(question, as_of, filters, k, answerer)
-        final = None
-        for final in self._ask_stream(question, as_of, filters, k, answerer):
-            pass
-        return final
+        return final_answer(self._ask_stream(question, as_of, filters, k, answerer))
 
     def _ask_stream(self, question, as_of, filters, k, answerer):
-        from qa.query import analyze, known_speakers
-
-        question = _check_question(question)
+        question = check_question(question)
         started = time.perf_counter()
-        passages = self.retrieve(question, k, as_of, filters)
+        found = self._search(question, k, as_of, filters)
         retrieved = time.perf_counter()
-        info = analyze(question, None, known_speakers(self.store))
-        for item in self.answerer(answerer).stream(question, evidence(passages), info.speakers, info.entities):
+        info = found.info
+        for item in self.answerer(answerer).stream(question, evidence(found.passages), info.speakers,
+                                                   info.entities):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
@@ -110,7 +119,7 @@ class QA:
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
 
-    def chat(self, messages: list[dict], as_of=None, filters: dict | None = None, k: int | None = None,
+    def chat(self, messages: list[dict], as_of=None, filters: Filters | dict | None = None, k: int | None = None,
              answerer: str | None = None, stream: bool = False):
         """Answer the last user message of a conversation; a follow-up ("What about Kuaishou?") is first
         condensed into a standalone question, which the Answer carries as `question`."""
@@ -130,7 +139,7 @@ class QA:
             self._answerers[name] = make_answerer(name, self.store, self.settings)
         return self._answerers[name]
 
-    def as_retriever(self, k: int | None = None, as_of=None, filters: dict | None = None):
+    def as_retriever(self, k: int | None = None, as_of=None, filters: Filters | dict | None = None):
         """This pipeline as a llama-index `BaseRetriever`, to plug into llama-index query engines."""
         from qa.llama_retriever import QARetriever
 
@@ -140,7 +149,8 @@ class QA:
         self.store.close()
 
 
-def _check_question(question: str) -> str:
+def check_question(question: str) -> str:
+    """The question stripped; a clear error when it is empty or longer than MAX_QUESTION_CHARS."""
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the question is empty")
     question = question.strip()

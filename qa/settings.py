@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.constants import SUPPORT_THRESHOLD
+
 # Bump when the way paragraphs become vectors changes, so an old collection is never reused.
 INDEX_FORMAT_VERSION = 1
 
@@ -72,7 +74,7 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "local", "openai"] = "extractive"
     # What the grounding guard does with a generated sentence no cited paragraph supports.
     unsupported: Literal["remove", "mark"] = "remove"
-    support_threshold: float = Field(0.6, ge=0, le=1)  # see qa/grounding.py and eval/judge_agreement.py
+    support_threshold: float = Field(SUPPORT_THRESHOLD, ge=0, le=1)  # see qa/constants.py
     max_sentences: int = Field(3, ge=1)
     # Minimum support score of the best sentence; below it the answer is the refusal.
     # Chosen on eval/data (see eval/README.md): answerable seed questions score > 0.45, unanswerable < 0.4.

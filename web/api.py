@@ -13,21 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from qa import Answer, Passage
+from qa.types import Filters
 from qa.constants import MAX_QUESTION_CHARS
 from web.service import Service, clean_filters, describe_error
 
 UPLOAD_DOC = "article files (.txt .md .html .htm .json .jsonl by default; see QA_MAX_UPLOAD_MB for the size limit)"
 SSE_DOC = ("With `stream: true` the response is `text/event-stream`: `chunk` events ({\"text\"}) while the "
            "answerer streams, then one `answer` event (the Answer), or one `error` event ({\"detail\"}).")
-
-
-class Filters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    source: str | list[str] | None = None
-    author: str | None = None
-    article_id: str | list[str] | None = None
-    date_from: str | None = Field(None, description="YYYY-MM-DD")
-    date_to: str | None = Field(None, description="YYYY-MM-DD")
 
 
 class Message(BaseModel):
@@ -88,9 +80,8 @@ def api_router(service: Service) -> APIRouter:
                  responses={200: {"content": {"text/event-stream": {}}}})
     def ask(request: AskRequest):
         """Answer a question with [n] citations to the paragraphs, or the refusal."""
-        filters = request.filters.model_dump(exclude_none=True) if request.filters else None
         messages = [m.model_dump() for m in request.history] + [{"role": "user", "content": request.question}]
-        options = {"as_of": request.as_of, "filters": filters, "k": request.k, "answerer": request.answerer}
+        options = {"as_of": request.as_of, "filters": request.filters, "k": request.k, "answerer": request.answerer}
         if request.stream:
             return StreamingResponse(_stream(service, messages, options), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
