@@ -26,7 +26,7 @@ def load_config(name: str) -> dict:
 
 def evidence_index(qa, items: list[EvalItem]) -> dict[str, tuple[set[str], set[str]]]:
     """item id -> (paragraph ids, article ids) whose paragraph contains an evidence span."""
-    paragraphs = [(pid, aid, normalize(text)) for pid, aid, text, *_ in qa.store.manifest.iter_paragraphs()]
+    paragraphs = [(pid, aid, normalize(text)) for pid, aid, text, *_ in qa.iter_paragraphs()]
     out = {}
     for item in items:
         pids, aids = set(), set()
@@ -113,7 +113,7 @@ def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("def
     ingest = base.ingest(corpus, progress=progress)
     report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}
     relevant = evidence_index(base, items)
-    judge = SupportJudge(base.store.embedder)
+    judge = SupportJudge(base.embedder)
     report["judge"] = judge.name
     for name in configs:
         qa = QA(home, index={"seed_default_corpus": False}, **load_config(name))

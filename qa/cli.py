@@ -144,13 +144,5 @@ def doctor(ctx, repair, as_json):
         sys.exit(1)
 
 
-def _add_eval() -> None:
-    from eval.cli import eval_command
-
-    main.add_command(eval_command)
-
-
-_add_eval()
-
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -79,7 +79,7 @@ def test_gate_fails_a_retrieval_regression(monkeypatch, tmp_path):
 def test_cli_writes_the_three_reports(tmp_path):
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from cli import main
 
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(out),
@@ -105,7 +105,7 @@ def test_sample_is_seeded_and_keeps_order():
 def test_cli_limit_asks_a_sample_and_refuses_to_gate_it(tmp_path):
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from cli import main
 
     args = ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(tmp_path / "out"),
             "--home", str(tmp_path / "h"), "--quiet", "--limit", "7"]
