@@ -151,6 +151,8 @@ class VectorIndex:
         """Exact top k among a few windows: their vectors fetched by id and compared here. Chroma's HNSW
         search restricted to a few ids of a big collection wanders the whole graph (1.3 s for 80 ids at 1M
         windows, against 30 ms for 8,000); a fetch by id costs ~0.3 ms a window. None when one is gone."""
+        if not ids:  # constraints no paragraph meets (Chroma refuses an empty id list)
+            return []
         got = self.collection.get(ids=ids, include=["embeddings", "metadatas"])
         if len(got["ids"]) < len(set(ids)):
             return None

@@ -41,6 +41,11 @@ def test_filters_restrict_every_passage(shared_qa, filters, check):
     assert passages and all(check(p) for p in passages)
 
 
+def test_filters_no_paragraph_meets_find_nothing(shared_qa):
+    # No window to search: an exact search among none (this corpus is small), not an error from Chroma.
+    assert shared_qa.retrieve("apple harvest", filters={"source": "Agri Weekly", "date_to": "2020-01-01"}) == []
+
+
 def test_unknown_filter_is_an_error(shared_qa):
     with pytest.raises(ValueError, match="unknown filter"):
         shared_qa.retrieve("anything", filters={"colour": "red"})
