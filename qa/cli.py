@@ -144,6 +144,17 @@ def doctor(ctx, repair, as_json):
         sys.exit(1)
 
 
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default: $QA_HOST or 127.0.0.1, loopback only).")
+@click.option("--port", type=int, default=None, help="Port (default: $QA_PORT or 7860).")
+@click.pass_context
+def serve(ctx, host, port):
+    """Serve the chat UI and the HTTP API (the same as `python app.py`)."""
+    from app import serve as run_server  # the server's entry point, at the top of the layers (imports gradio)
+
+    run_server(ctx.obj["home"], host=host, port=port)
+
+
 def _add_eval() -> None:
     from eval.cli import eval_command
 
