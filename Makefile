@@ -4,10 +4,16 @@ POLNEAR_HOME ?= bench/.cache/polnear-home
 # The local LLM answers in 5-45 s a question on 2 cores: it is compared with extractive on a seeded sample.
 LOCAL_LIMIT ?= 40
 
-.PHONY: test eval eval-dev bench bench-perf fuzz
+.PHONY: test test-fast lint eval eval-dev bench bench-perf fuzz
 
-test:
+test:  # the full suite, as CI runs it (slow, LLM and browser tests included; each skips when its extra is missing)
 	python -m pytest
+
+test-fast:  # without the slow (10,000 articles, SIGKILL, real corpora), LLM and browser tests
+	python -m pytest -m "not slow and not llm and not browser"
+
+lint:  # ruff and mypy (the `test` extra)
+	bash .ci/lint
 
 eval:  # the CI gate
 	qa eval --dataset eval/data/wuzhen.jsonl --gate

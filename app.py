@@ -1,4 +1,4 @@
-"""The chat UI and the HTTP API in one process: `python app.py` serves http://127.0.0.1:7860.
+"""The chat UI and the HTTP API in one process: `qa serve` (or `python app.py`) serves http://127.0.0.1:7860.
 
 `build_app(qa)` is the Gradio UI over a `QA`; `create_server(qa)` puts it on a FastAPI app next to the
 JSON API (`web/api.py`), behind basic auth when `QA_AUTH` is set. Callbacks only call `Service` (a thin
@@ -153,17 +153,20 @@ def create_server(qa, settings: WebSettings | None = None) -> FastAPI:
     return server
 
 
-def main() -> None:
+def serve(home: str | Path | None = None, host: str | None = None, port: int | None = None) -> None:
+    """Serve the UI and the API until interrupted (`qa serve` and `python app.py`). `host` and `port` override
+    QA_HOST and QA_PORT; `home` overrides QA_HOME."""
     import sys
 
     import uvicorn
 
     from qa import QA
 
+    overrides = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     try:
-        settings = web_settings()
+        settings = web_settings(**overrides)
         settings.credentials  # noqa: B018 - validates QA_AUTH before anything starts
-        qa = QA()
+        qa = QA(home)
         print("news-qa: checking the index (the default corpus is indexed on first start)…", flush=True)
         qa.ensure_corpus()
         server = create_server(qa, settings)
@@ -171,6 +174,15 @@ def main() -> None:
         sys.exit(f"news-qa: cannot start: {describe_error(exc)}")
     print(f"news-qa: open http://{settings.host}:{settings.port}/  (API schema: /openapi.json)", flush=True)
     uvicorn.run(server, host=settings.host, port=settings.port, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python app.py [--host H] [--port P]`: the options of `qa serve`, parsed by the same command."""
+    import sys
+
+    from cli import main as cli
+
+    cli(["serve", *(sys.argv[1:] if argv is None else argv)], prog_name="app.py")
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+from qa.resources import REPO, repo_path
+
+ROOT = REPO  # the repository root (default report folders, ../shared)
+
+# The shipped datasets: package data of `eval` (a real directory: pip installs wheels unzipped).
+DATA = Path(str(files("eval").joinpath("data")))
 
 
 @dataclass
@@ -64,9 +69,10 @@ def sample(items: list[EvalItem], limit: int | None, seed: int = 0) -> list[Eval
 
 
 def default_corpus(dataset: str | Path) -> list[Path]:
-    """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root."""
+    """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root (the
+    seed corpus, `data/articles`, is also found inside an installed wheel)."""
     corpora = tomllib.loads((DATA / "corpora.toml").read_text())
     paths = corpora.get(Path(dataset).stem)
     if paths is None:
         raise ValueError(f"no corpus known for {dataset}; pass --corpus PATH")
-    return [ROOT / p if not Path(p).is_absolute() else Path(p) for p in paths]
+    return [repo_path(p) if not Path(p).is_absolute() else Path(p) for p in paths]

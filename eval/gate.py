@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import tomllib
+from importlib.resources import files
 from pathlib import Path
 
-THRESHOLDS = Path(__file__).resolve().parent / "thresholds.toml"
+THRESHOLDS = Path(str(files("eval").joinpath("thresholds.toml")))  # package data of `eval`
 # Lower is better for these; everything else is a minimum.
 MAXIMA = {"false_refusal_rate"}
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from qa.constants import MAX_QUESTION_CHARS
 from qa.injection import evidence
+from qa.resources import repo_path
 from qa.settings import Settings, load_settings
 from qa.types import Answer, Filters, Passage, final_answer
 
-# The user's seed article ships here and is ingested the first time an index is empty.
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "articles"
+# The user's seed article ships in data/articles/ (also inside the wheel) and is ingested the first time an
+# index is empty.
+DEFAULT_CORPUS = repo_path("data/articles")
 
 
 def parse_date(value) -> date | None:

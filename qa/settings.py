@@ -63,7 +63,8 @@ class RetrievalSettings(_Section):
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     speaker_weight: float = 1.0  # weight of the "paragraphs attributed to the named speaker" list
-    # With an as_of date, older articles are down-weighted: fused score x 0.5 ** (age_days / half_life).
+    # With an as_of date, older articles are down-weighted: fused score x (0.5 + 0.5 * 0.5 ** (age_days / half_life)),
+    # 1 on the as_of day falling towards 0.5 (qa/retrieve.py recency_factor: old news is still news).
     recency_half_life_days: float = Field(30.0, gt=0)
     recent_window_days: int = Field(7, ge=1)  # "this week" / "recently" in a question
 

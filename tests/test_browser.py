@@ -25,7 +25,7 @@ ANSWERED = "#qa-chat .qa-answer:not(.qa-pending)"
 REPLIED = f"{ANSWERED}, #qa-chat .qa-refusal, #qa-chat .qa-error"  # any finished reply
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip("needs /usr/bin/chromium and /usr/bin/chromedriver (run .ci/ui-deps)", allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e '.[ui]')")
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e '.[test]')")
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
