@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import gradio as gr
 from fastapi import FastAPI
 
-from web import render, ui
+from web import feeds_ui, render, ui
 from web.api import api_router
 from web.auth import BasicAuth
 from web.service import Service, describe_error
@@ -76,6 +76,7 @@ def build_app(qa, service: Service | None = None) -> gr.Blocks:
         b.files.upload(upload, b.files, [b.results, b.files, *listing], api_name="upload")
         b.delete.click(delete_article, b.to_delete, [b.notice, *listing], api_name="delete")
         b.table.select(ui.selected_article, None, b.to_delete, api_visibility="private")
+        feeds_ui.wire(demo, service, b.feeds, (listing, list_articles))
         ui.add_api(service)
     # Events that run at once; the rest wait in Gradio's queue (the JSON API has its own thread pool).
     return demo.queue(default_concurrency_limit=service.settings.concurrency)
@@ -92,12 +93,12 @@ def _ask_tab(qa, service: Service) -> SimpleNamespace:
                 question = gr.Textbox(elem_id="qa-question", show_label=False, scale=6, autofocus=True,
                                       placeholder="Ask a question about the articles…", max_length=2000)
                 ask = gr.Button("Ask", elem_id="qa-ask", variant="primary", scale=1, min_width=80)
+            as_of = ui.as_of_box()
             with gr.Accordion("Filters and answerer", open=False, elem_id="qa-filters"):
                 with gr.Row():
                     source = gr.Dropdown(label="Source", multiselect=True, choices=[], scale=2, elem_id="qa-source")
                     date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="qa-from")
                     date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="qa-to")
-                    as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", elem_id="qa-as-of")
                 with gr.Row():
                     top_k = gr.Slider(1, 20, step=1, value=qa.settings.retrieval.top_k, label="Top-k paragraphs read")
                     answerer = gr.Dropdown(label="Answerer", choices=service.answerers(),
@@ -129,8 +130,9 @@ def _articles_tab(settings: WebSettings) -> SimpleNamespace:
                                 info="Pick one, or click its row in the table.")
         delete = gr.Button("Delete article", variant="stop", scale=1, elem_id="qa-delete")
     notice = gr.HTML(elem_id="qa-notice")
+    feeds = feeds_ui.panel()
     return SimpleNamespace(files=files, results=results, table=table, to_delete=to_delete, delete=delete,
-                           notice=notice)
+                           notice=notice, feeds=feeds)
 
 
 def create_server(qa, settings: WebSettings | None = None) -> FastAPI:

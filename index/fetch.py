@@ -71,6 +71,12 @@ def check_url(url: str) -> None:
         raise FetchError(url, "no host in the URL")
 
 
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Globally routable unicast (an IPv4-mapped IPv6 address is judged by its IPv4 address)."""
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    return ip.is_global and not ip.is_multicast
+
+
 def public_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     """The addresses of `host`; refused (ValueError) when any is not public, unless `allow_private`."""
     try:
@@ -80,9 +86,7 @@ def public_addresses(host: str, port: int, allow_private: bool) -> list[str]:
     addresses = list(dict.fromkeys(info[4][0] for info in infos))
     if not allow_private:
         for address in addresses:
-            ip = ipaddress.ip_address(address.split("%", 1)[0])
-            ip = getattr(ip, "ipv4_mapped", None) or ip
-            if not ip.is_global or ip.is_multicast:
+            if not is_public(ipaddress.ip_address(address.split("%", 1)[0])):
                 raise ValueError(f"host {host!r} resolves to a non-public address ({address}); "
                                  "set fetch.allow_private_hosts to allow it")
     return addresses
