@@ -213,7 +213,7 @@ def sync(ctx, every, as_json):
                 break
             click.echo(f"sync round {round_} done at {_when(time.time())}: {report.summary()}; "
                        f"next in {every}", err=True)
-            time.sleep(interval)
+            _pause(interval)
     except KeyboardInterrupt:
         click.echo(f"stopped after {round_} rounds", err=True)
 
@@ -233,6 +233,10 @@ def _interval(text: str) -> float:
     if not match or float(match[1]) <= 0:
         raise ValueError(f"not an interval (use 30s, 15m or 1h): {text!r}")
     return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 def _when(timestamp: float) -> str:
