@@ -93,7 +93,10 @@ def _ask_tab(qa, service: Service) -> SimpleNamespace:
                 question = gr.Textbox(elem_id="qa-question", show_label=False, scale=6, autofocus=True,
                                       placeholder="Ask a question about the articles…", max_length=2000)
                 ask = gr.Button("Ask", elem_id="qa-ask", variant="primary", scale=1, min_width=80)
-            as_of = ui.as_of_box()
+            with gr.Row(equal_height=True):
+                as_of = ui.as_of_box()
+                gr.Markdown("No article published after the *as of* date is used, and newer articles are "
+                            "preferred.", elem_classes="qa-hint")
             with gr.Accordion("Filters and answerer", open=False, elem_id="qa-filters"):
                 with gr.Row():
                     source = gr.Dropdown(label="Source", multiselect=True, choices=[], scale=2, elem_id="qa-source")

@@ -47,8 +47,7 @@ def as_of_box() -> gr.Textbox:
     """The date questions are asked as of: today by default (computed at each page load, not at start-up),
     shown under the question so an answer's date window is never a hidden setting."""
     return gr.Textbox(value=lambda: date.today().isoformat(), label="As of", placeholder="YYYY-MM-DD",
-                      elem_id="qa-as-of", max_lines=1, max_length=40,
-                      info="No article published after this date is used; newer articles are preferred.")
+                      elem_id="qa-as-of", max_lines=1, max_length=40, scale=1, min_width=150)
 
 
 def example_text(event: gr.SelectData) -> str:
