@@ -36,7 +36,10 @@ class ParsedFeed:
 def parse_feed(content: bytes, url: str, max_bytes: int) -> ParsedFeed:
     """A feed's items, page URLs resolved against the feed's URL; ValueError when it is not a feed."""
     if content[:2] == b"\x1f\x8b":  # a .xml.gz sitemap
-        content = gzip.GzipFile(fileobj=io.BytesIO(content)).read(max_bytes + 1)
+        try:
+            content = gzip.GzipFile(fileobj=io.BytesIO(content)).read(max_bytes + 1)
+        except (OSError, EOFError) as exc:
+            raise ValueError(f"not a valid gzip file: {exc}") from None
         if len(content) > max_bytes:
             raise ValueError(f"unzipped it is larger than the {max_bytes / 1e6:g} MB limit")
     head = content[:2048].lstrip().lower()

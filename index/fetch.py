@@ -55,6 +55,7 @@ class Fetched:
     status: int  # 200 (or another 2xx), or 304 when the validators sent still hold
     content: bytes = b""
     content_type: str = ""  # the media type, lowercased, without parameters
+    charset: str = ""  # the charset the Content-Type header names, if any
     etag: str | None = None
     last_modified: str | None = None
 
@@ -199,8 +200,8 @@ class Fetcher:
                 content = self._read(url, response, started)
         except httpx.TransportError as exc:
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
-        return Fetched(url, response.status_code, content, kind, response.headers.get("etag"),
-                       response.headers.get("last-modified"))
+        return Fetched(url, response.status_code, content, kind, response.charset_encoding or "",
+                       response.headers.get("etag"), response.headers.get("last-modified"))
 
     def _read(self, url: str, response: httpx.Response, started: float) -> bytes:
         limit = f"the {self.settings.max_mb:g} MB limit"

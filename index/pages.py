@@ -20,7 +20,7 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 from index.fetch import FetchError, Fetcher
 from index.feedstore import FeedStore
 from index.ingest import IngestReport, ingest
-from index.loaders.files import BadInput, decode
+from index.loaders.files import BadInput, clean_text, decode
 from index.loaders.html import extract_html
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -94,7 +94,7 @@ class PageIngest:
                 self.feeds.set_stamp(item.url, item.stamp)
                 report.unchanged.append(known["article_id"])
                 return
-            html, _ = decode(fetched.content)
+            html = _text(fetched)
             title, text, fields, extra = extract_html(html)
         except FetchError as exc:
             if exc.status in GONE and known is not None:
@@ -140,6 +140,16 @@ class PageIngest:
     def _indexed(self, article_id: str) -> bool:
         return (self.store.manifest.article(article_id) is not None
                 and (self.folder / f"{article_id}.json").is_file())
+
+
+def _text(fetched) -> str:
+    """The page's text in the charset its server names; else as files are read (UTF-8, then cp1252)."""
+    if fetched.charset:
+        try:
+            return clean_text(fetched.content.decode(fetched.charset))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(fetched.content)[0]
 
 
 def _merge(into: IngestReport, other: IngestReport, paths: dict[str, str] | None = None) -> None:

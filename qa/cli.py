@@ -219,6 +219,8 @@ def sync(ctx, every, as_json):
 
 
 def _print_sync(report) -> None:
+    if not report.feeds:
+        click.echo("no feeds followed (add one with: qa feed add URL)", err=True)
     for f in report.feeds:
         state = f"ERROR: {f.error}" if f.error else "not modified" if f.not_modified else f.report.summary()
         click.echo(f"{f.url}: {state}")

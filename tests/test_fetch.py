@@ -195,3 +195,12 @@ def test_canonical_url_only_on_the_same_host():
     assert page_id("https://ledger.example/news/a-story.html") == page_id("https://ledger.example/news/a-story.html")
     assert page_id("https://ledger.example/news/a-story.html").startswith("a-story-")
     assert page_id("https://ledger.example/news/a-story.html") != page_id("https://ledger.example/x/a-story.html")
+
+
+def test_page_text_uses_the_charset_the_server_names():
+    from index.fetch import Fetched
+    from index.pages import _text
+
+    body = "<p>Привет, Лейкпорт</p>".encode("koi8-r")
+    assert _text(Fetched("http://news.example/a", 200, body, "text/html", "koi8-r")) == "<p>Привет, Лейкпорт</p>"
+    assert _text(Fetched("http://news.example/a", 200, "<p>Malmö</p>".encode(), "text/html")) == "<p>Malmö</p>"
