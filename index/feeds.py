@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import logging
 import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin
@@ -21,6 +22,7 @@ from index.ingest import IngestReport
 from index.loaders.fields import parse_date
 from index.pages import Item, PageIngest
 
+log = logging.getLogger(__name__)
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 NEWS_NS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 MAX_CHILD_SITEMAPS = 20  # of a sitemap index, newest first
@@ -136,6 +138,10 @@ def sync(store, feeds: FeedStore, fetcher: Fetcher, max_items: int, progress: bo
             items, validators[feed.url] = _read_feed(fetcher, row, feed)
         except (FetchError, ValueError) as exc:
             feed.error = exc.reason if isinstance(exc, FetchError) else str(exc)
+        except Exception as exc:  # noqa: BLE001 - one odd feed never stops the others; logged in full
+            log.exception("reading feed %s failed", row["url"])
+            feed.error = f"unexpected error: {type(exc).__name__}: {exc}"
+        if feed.error:
             feeds.feed_synced(row["url"], error=feed.error)
             continue
         for item in [i for i in items if i.url not in owner][:max_items]:

@@ -64,12 +64,18 @@ class Fetched:
         return self.status == 304
 
 
-def check_url(url: str) -> None:
-    parts = urlsplit(url)
+def check_url(url: str) -> tuple[str, int]:
+    """(host, port) of an http(s) URL; FetchError for any other URL or one that does not parse."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError as exc:  # "http://[::1", "http://host:99999/"
+        raise FetchError(url, f"not a valid URL: {exc}") from None
     if parts.scheme.lower() not in ("http", "https"):
         raise FetchError(url, f"only http and https URLs are fetched, not {parts.scheme or 'a bare path'}:")
-    if not parts.hostname:
+    if not host:
         raise FetchError(url, "no host in the URL")
+    return host, port or (443 if parts.scheme.lower() == "https" else 80)
 
 
 def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -173,16 +179,14 @@ class Fetcher:
         raise FetchError(url, f"more than {self.settings.max_redirects} redirects")
 
     def _get_one(self, url: str, headers: dict, accept, robots: bool) -> Fetched | str:
-        check_url(url)
-        parts = urlsplit(url)
-        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+        host, port = check_url(url)
         try:
-            public_addresses(parts.hostname, port, self.settings.allow_private_hosts)
+            public_addresses(host, port, self.settings.allow_private_hosts)
         except ValueError as exc:
             raise FetchError(url, str(exc)) from None
         if robots and not self._robots_allow(url):
             raise FetchError(url, f"disallowed by robots.txt for {self.user_agent}")
-        self.hosts.wait(parts.netloc.lower())
+        self.hosts.wait(f"{host.lower()}:{port}")
         started = time.monotonic()
         try:
             with self._client.stream("GET", url, headers=headers) as response:
@@ -198,7 +202,7 @@ class Fetcher:
                 if accept is not None and kind not in accept:
                     raise FetchError(url, f"not an HTML page (content type {kind or 'missing'})")
                 content = self._read(url, response, started)
-        except httpx.TransportError as exc:
+        except (httpx.RequestError, httpx.InvalidURL) as exc:  # network, protocol, bad encoding, odd URL
             raise FetchError(url, f"{type(exc).__name__}: {exc}") from None
         return Fetched(url, response.status_code, content, kind, response.charset_encoding or "",
                        response.headers.get("etag"), response.headers.get("last-modified"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ from index.ingest import IngestReport, ingest
 from index.loaders.files import BadInput, clean_text, decode
 from index.loaders.html import extract_html
 
+log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 GONE = (404, 410)
 
@@ -81,7 +83,14 @@ class PageIngest:
 
     def fetch(self, item: Item, report: IngestReport) -> None:
         """Fetch one page into a record to ingest; what is already known (unchanged, removed, failed) goes
-        straight into `report`."""
+        straight into `report`. Nothing a page holds stops the others: an unexpected error is its reason."""
+        try:
+            self._fetch(item, report)
+        except Exception as exc:  # noqa: BLE001 - reported for this page, logged with its traceback
+            log.exception("fetching %s failed", item.url)
+            report.skipped.append({"path": item.url, "reason": f"unexpected error: {type(exc).__name__}: {exc}"})
+
+    def _fetch(self, item: Item, report: IngestReport) -> None:
         known = self.feeds.page(item.url)
         indexed = known is not None and self._indexed(known["article_id"])
         if indexed and item.stamp and known["stamp"] == item.stamp:

@@ -101,6 +101,11 @@ class NewsSite(ThreadingHTTPServer):
             return 200, "text/plain", b"User-agent: *\nDisallow: /private/\n", {}
         if path == "/feed.xml":
             return 200, "application/rss+xml", self.rss().encode(), {}
+        if path == "/odd.xml":  # item links a feed should never make us fetch, then one good page
+            links = ["http://[::1", "http://127.0.0.1:99999/x", "javascript:alert(1)", "mailto:desk@ledger.example",
+                     "file:///etc/passwd", f"{self.url}/news/orchard-festival.html"]
+            items = "".join(f"<item><title>odd</title><link>{link}</link></item>" for link in links)
+            return 200, "application/rss+xml", f'<rss version="2.0"><channel>{items}</channel></rss>'.encode(), {}
         if path == "/atom.xml":
             return 200, "application/atom+xml", self.atom().encode(), {}
         if path == "/sitemap.xml":

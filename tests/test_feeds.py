@@ -202,3 +202,14 @@ def test_sync_every_logs_each_round_and_stops_on_ctrl_c(site, qa_home, local_fet
     assert "sync round 1 done at " in result.output and "1 added" in result.output.split("sync round 1")[1]
     assert "sync round 2 done at " in result.output and "stopped after 2 rounds" in result.output
     assert "not an interval" in run("sync", "--every", "soon", home=qa_home, code=1)
+
+
+def test_odd_item_links_are_skipped_with_reasons(qa, site):
+    qa.add_feed(site.url + "/odd.xml")
+    feed, = qa.sync().feeds
+    assert feed.report.added == ids(site, "/news/orchard-festival.html")
+    assert [(s["path"], s["reason"].split(":")[0]) for s in feed.report.skipped] == [
+        ("http://127.0.0.1:99999/x", "not a valid URL"),  # (feedparser itself drops "http://[::1")
+        ("javascript:alert(1)", "only http and https URLs are fetched, not javascript"),
+        ("mailto:desk@ledger.example", "only http and https URLs are fetched, not mailto"),
+        ("file://etc/passwd", "only http and https URLs are fetched, not file")]  # as feedparser gives it

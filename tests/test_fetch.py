@@ -44,10 +44,11 @@ def test_loopback_is_refused_unless_the_setting_allows_it(site):
 
 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/x", "data:text/html,<p>x</p>", "/etc/passwd",
-                                 "http:///no-host"])
-def test_only_http_and_https_urls_with_a_host(url):
+                                 "http:///no-host", "http://[::1", "http://news.example:99999/"])
+def test_only_valid_http_and_https_urls_with_a_host(url):
     error = refused(url)
-    assert error.url == url and ("only http and https" in error.reason or "no host" in error.reason)
+    assert error.url == url
+    assert error.reason.startswith(("only http and https URLs are fetched, not ", "no host", "not a valid URL: "))
 
 
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "192.168.0.10", "172.16.5.4", "169.254.169.254",
