@@ -16,8 +16,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from urllib.parse import urljoin
 
-from index.fetch import FetchError, Fetcher, check_url
 from index.feedstore import FeedStore
+from index.fetch import Fetcher, FetchError, check_url
 from index.ingest import IngestReport
 from index.loaders.fields import parse_date
 from index.pages import Item, PageIngest
@@ -138,7 +138,7 @@ def sync(store, feeds: FeedStore, fetcher: Fetcher, max_items: int, progress: bo
             items, validators[feed.url] = _read_feed(fetcher, row, feed)
         except (FetchError, ValueError) as exc:
             feed.error = exc.reason if isinstance(exc, FetchError) else str(exc)
-        except Exception as exc:  # noqa: BLE001 - one odd feed never stops the others; logged in full
+        except Exception as exc:
             log.exception("reading feed %s failed", row["url"])
             feed.error = f"unexpected error: {type(exc).__name__}: {exc}"
         if feed.error:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
-from index.fetch import FetchError, Fetcher
 from index.feedstore import FeedStore
+from index.fetch import Fetcher, FetchError
 from index.ingest import IngestReport, ingest
 from index.loaders.files import BadInput, clean_text, decode
 from index.loaders.html import extract_html
@@ -86,7 +86,7 @@ class PageIngest:
         straight into `report`. Nothing a page holds stops the others: an unexpected error is its reason."""
         try:
             self._fetch(item, report)
-        except Exception as exc:  # noqa: BLE001 - reported for this page, logged with its traceback
+        except Exception as exc:
             log.exception("fetching %s failed", item.url)
             report.skipped.append({"path": item.url, "reason": f"unexpected error: {type(exc).__name__}: {exc}"})
 

@@ -22,53 +22,53 @@ PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title
 ARTICLES = {  # path -> (title, author, date, paragraphs)
     "/news/harbor-bridge.html": (
         "Lakeport council approves harbor bridge repairs", "Mara Ellison", "2026-11-02",
-        ["The Lakeport city council voted 7 to 2 on Monday to repair the rusting harbor bridge, which carries "
-         "about 12,000 cars a day between the old town and the ferry docks.",
-         "Council member Tobias Brandt said the repairs would keep one lane open at all times so that buses "
-         "can still reach the ferry terminal during the eighteen months of work.",
+        [("The Lakeport city council voted 7 to 2 on Monday to repair the rusting harbor bridge, which carries "
+         "about 12,000 cars a day between the old town and the ferry docks."),
+         ("Council member Tobias Brandt said the repairs would keep one lane open at all times so that buses "
+         "can still reach the ferry terminal during the eighteen months of work."),
          "The repairs are expected to cost 14 million dollars, most of it from the regional transport fund."]),
     "/news/library-budget.html": (
         "Lakeport library wins a larger budget", "Ines Carvalho", "2026-11-05",
-        ["The Lakeport public library will receive a budget of 2.1 million dollars next year, the finance "
-         "committee decided on Thursday.",
-         "Head librarian Odile Fontaine said the money would pay for longer opening hours on weekends and a "
-         "new reading room for teenagers.",
-         "The committee also approved a small fund for replacing worn children's books, after parents "
-         "complained last spring that many picture books in the branch libraries were falling apart."]),
+        [("The Lakeport public library will receive a budget of 2.1 million dollars next year, the finance "
+         "committee decided on Thursday."),
+         ("Head librarian Odile Fontaine said the money would pay for longer opening hours on weekends and a "
+         "new reading room for teenagers."),
+         ("The committee also approved a small fund for replacing worn children's books, after parents "
+         "complained last spring that many picture books in the branch libraries were falling apart.")]),
     "/news/tram-line.html": (
         "Tram line to the university opens in March", "Mara Ellison", "2026-11-06",
-        ["The new tram line between Lakeport station and the university campus will open in March, the "
-         "transit agency announced.",
+        [("The new tram line between Lakeport station and the university campus will open in March, the "
+         "transit agency announced."),
          "Transit director Kwame Asante said trams would run every six minutes at rush hour.",
-         "The line has eleven stops and replaces two bus routes that were often crowded, especially during "
-         "exam weeks when thousands of students travel to the campus in the morning."]),
+         ("The line has eleven stops and replaces two bus routes that were often crowded, especially during "
+         "exam weeks when thousands of students travel to the campus in the morning.")]),
     "/news/orchard-festival.html": (
         "Orchard festival draws record crowds", "Lena Sorensen", "2026-10-20",
-        ["The autumn orchard festival in Lakeport drew a record 40,000 visitors over the weekend, organisers "
-         "said.",
+        [("The autumn orchard festival in Lakeport drew a record 40,000 visitors over the weekend, organisers "
+         "said."),
          "Festival director Hanne Dahl said the cider pressing contest was the most popular event.",
-         "Local growers sold out of their early apple varieties by Saturday afternoon, and the town added "
-         "extra shuttle buses from the station to cope with the queues at the orchard gates."]),
+         ("Local growers sold out of their early apple varieties by Saturday afternoon, and the town added "
+         "extra shuttle buses from the station to cope with the queues at the orchard gates.")]),
     "/news/school-garden.html": (
         "Pupils plant a school garden on the old car park", "Ines Carvalho", "2026-11-03",
-        ["Pupils of the Lakeport primary school planted 300 fruit trees on the former car park behind the "
-         "gym.",
+        [("Pupils of the Lakeport primary school planted 300 fruit trees on the former car park behind the "
+         "gym."),
          "Head teacher Rosa Lindqvist said each class would look after its own row of trees.",
-         "The asphalt was removed over the summer holidays by volunteers and a local building firm, which "
-         "donated the use of its diggers and trucks for three weeks."]),
+         ("The asphalt was removed over the summer holidays by volunteers and a local building firm, which "
+         "donated the use of its diggers and trucks for three weeks.")]),
     "/news/ferry-schedule.html": (
         "Winter ferry schedule adds a late crossing", "Lena Sorensen", "2026-11-04",
-        ["The Lakeport ferry will add a crossing at 23:30 on Fridays and Saturdays this winter, the ferry "
-         "company said.",
+        [("The Lakeport ferry will add a crossing at 23:30 on Fridays and Saturdays this winter, the ferry "
+         "company said."),
          "Captain Yusuf Demir said the late crossing answered years of requests from island residents.",
-         "The company will review the extra crossing in April, when it decides on the summer timetable and "
-         "the number of boats needed for the tourist season."]),
+         ("The company will review the extra crossing in April, when it decides on the summer timetable and "
+         "the number of boats needed for the tourist season.")]),
     "/news/clinic-hours.html": (
         "Island clinic extends its opening hours", "Mara Ellison", "2026-11-01",
         ["The island health clinic will open until 20:00 on weekdays from December, the health board said.",
          "Doctor Amira Haddad said evening hours would spare patients a ferry trip to the mainland.",
-         "The clinic will hire two more nurses for the evening shifts and keep its small pharmacy open until "
-         "the last patient has been seen."]),
+         ("The clinic will hire two more nurses for the evening shifts and keep its small pharmacy open until "
+         "the last patient has been seen.")]),
 }
 UPDATED_LIBRARY = ("The Lakeport public library will receive a budget of 2.4 million dollars next year, after "
                    "the city council raised the finance committee's figure on Monday.")
@@ -165,7 +165,7 @@ class NewsSite(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: NewsSite
 
-    def do_GET(self):  # noqa: N802 - http.server's name
+    def do_GET(self):
         status, kind, body, headers = self.server.resource(self.path)
         etag = '"' + hashlib.sha1(body).hexdigest()[:16] + '"'
         modified = headers.get("Last-Modified")
@@ -199,3 +199,15 @@ def news_site():
     finally:
         site.shutdown()
         site.server_close()
+
+
+if __name__ == "__main__":  # try it by hand: python -m tests.news_site
+    import time
+
+    with news_site() as site:
+        print(f"serving {site.url}/feed.xml, {site.url}/atom.xml and {site.url}/sitemap.xml; Ctrl-C stops", flush=True)
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass

@@ -10,11 +10,16 @@ from app import create_server
 from qa import QA
 from tests.live_server import running
 from tests.news_site import news_site
-from tests.test_browser import browser, open_page, screenshot, screenshot_on_failure, wait  # noqa: F401 - fixtures
+from tests.test_browser import (  # noqa: F401 - browser and screenshot_on_failure are fixtures; skips without chromium
+    By,
+    Keys,
+    browser,
+    open_page,
+    screenshot,
+    screenshot_on_failure,
+    wait,
+)
 from web.settings import WebSettings
-
-from selenium.webdriver.common.by import By  # noqa: E402 - after test_browser's skip when selenium is missing
-from selenium.webdriver.common.keys import Keys  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +43,7 @@ def text_of(driver, element_id: str) -> str:
     return driver.find_element(By.ID, element_id).text
 
 
-def test_as_of_is_shown_with_today(browser, url):
+def test_as_of_is_shown_with_today(browser, url):  # noqa: F811 - the fixture imported above
     open_page(browser, url)
     box = browser.find_element(By.CSS_SELECTOR, "#qa-as-of input, #qa-as-of textarea")
     assert box.is_displayed()  # not hidden in the closed filters
@@ -46,7 +51,7 @@ def test_as_of_is_shown_with_today(browser, url):
     screenshot(browser, "08-as-of-today")
 
 
-def test_feeds_panel_adds_syncs_and_shows_errors(browser, url, site):
+def test_feeds_panel_adds_syncs_and_shows_errors(browser, url, site):  # noqa: F811
     open_page(browser, url)
     browser.find_element(By.XPATH, "//button[@role='tab' and normalize-space()='Articles']").click()
     for path in ("/atom.xml", "/missing.xml"):
@@ -54,7 +59,7 @@ def test_feeds_panel_adds_syncs_and_shows_errors(browser, url, site):
         box.clear()
         box.send_keys(site.url + path)
         browser.find_element(By.ID, "qa-feed-add").click()
-        wait(browser, lambda d: site.url + path in text_of(d, "qa-feeds"))
+        wait(browser, lambda d, path=path: site.url + path in text_of(d, "qa-feeds"))
     assert text_of(browser, "qa-feeds").count("never") == 2  # not synced yet
 
     browser.find_element(By.ID, "qa-feed-sync").click()
