@@ -111,6 +111,10 @@ class NewsSite(ThreadingHTTPServer):
         if path == "/sitemap.xml":
             stamp = "Sun, 01 Nov 2026 00:00:00 GMT" if self.version == 1 else "Mon, 09 Nov 2026 00:00:00 GMT"
             return 200, "application/xml", self.sitemap().encode(), {"Last-Modified": stamp}
+        if path == "/sitemap-index.xml":
+            return 200, "application/xml", (
+                '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+                f"<sitemap><loc>{self.url}/sitemap.xml</loc></sitemap></sitemapindex>").encode(), {}
         if path == "/old/tram-line.html":
             return 301, "text/plain", b"", {"Location": "/news/tram-line.html"}
         if path == "/go-internal":

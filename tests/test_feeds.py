@@ -213,3 +213,11 @@ def test_odd_item_links_are_skipped_with_reasons(qa, site):
         ("javascript:alert(1)", "only http and https URLs are fetched, not javascript"),
         ("mailto:desk@ledger.example", "only http and https URLs are fetched, not mailto"),
         ("file://etc/passwd", "only http and https URLs are fetched, not file")]  # as feedparser gives it
+
+
+def test_a_sitemap_index_is_followed_to_its_sitemaps(qa, site):
+    qa.add_feed(site.url + "/sitemap-index.xml")
+    feed, = qa.sync().feeds
+    assert sorted(feed.report.added) == sorted(ids(site, "/news/school-garden.html", "/news/ferry-schedule.html",
+                                                   "/news/clinic-hours.html"))
+    assert (qa.feeds()[0]["kind"], qa.feeds()[0]["items"]) == ("sitemapindex", 3)

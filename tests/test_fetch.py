@@ -155,6 +155,15 @@ def test_host_clock_spaces_requests_to_one_host():
     assert slept == [2.0, 3.5]
 
 
+def test_the_fetcher_waits_its_turn_per_host(site):
+    slept = []
+    hosts = HostClock(5.0, clock=lambda: 0.0, sleep=slept.append)  # a clock that stands still
+    with Fetcher(OPEN, hosts=hosts) as fetcher:
+        fetcher.get(f"{site.url}/news/clinic-hours.html")  # robots.txt, then the page
+        fetcher.get(f"{site.url}/news/harbor-bridge.html")
+    assert slept == [5.0, 10.0]
+
+
 # -- feeds and pages ------------------------------------------------------------------------------
 def test_rss_atom_and_news_sitemap_items(site):
     rss = parse_feed(site.rss().encode(), f"{site.url}/feed.xml", 10**6)
