@@ -131,6 +131,7 @@ def sync(store, feeds: FeedStore, fetcher: Fetcher, max_items: int, progress: bo
     pages = PageIngest(store, feeds, fetcher)
     owner: dict[str, FeedReport] = {}  # page URL -> the feed it was fetched for
     validators: dict[str, tuple] = {}  # feed URL -> what to record once its pages are in
+    waiting: set[str] = set()  # feeds with items left for the next round
     for row in feeds.feeds():
         feed = FeedReport(row["url"])
         result.feeds.append(feed)
@@ -144,9 +145,14 @@ def sync(store, feeds: FeedStore, fetcher: Fetcher, max_items: int, progress: bo
         if feed.error:
             feeds.feed_synced(row["url"], error=feed.error)
             continue
-        for item in [i for i in items if i.url not in owner][:max_items]:
-            owner[item.url] = feed  # a page listed by two feeds is fetched once, for the first
-            pages.fetch(item, feed.report)
+        requests = 0  # at most `max_items` page requests a feed a round; the rest wait for the next
+        for item in items:
+            if requests == max_items:
+                waiting.add(feed.url)
+                break
+            if item.url not in owner:  # a page listed by two feeds is fetched once, for the first
+                owner[item.url] = feed
+                requests += pages.fetch(item, feed.report)
     urls = {article_id: item.url for article_id, item, _, _ in pages.pending.values()}
     done = pages.ingest(IngestReport(), progress=progress)
     for name in ("added", "updated", "unchanged"):
@@ -162,7 +168,7 @@ def sync(store, feeds: FeedStore, fetcher: Fetcher, max_items: int, progress: bo
         if feed.url in validators:
             # The feed's ETag is kept only when all its pages came in: a 304 next time would hide the rest.
             kind, title, etag, modified = validators[feed.url]
-            clean = not feed.report.skipped
+            clean = not feed.report.skipped and feed.url not in waiting
             feeds.feed_synced(feed.url, error=None, kind=kind, title=title, items=feed.items,
                               etag=etag if clean else None, last_modified=modified if clean else None)
     result.total.paragraphs = done.paragraphs

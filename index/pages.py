@@ -81,28 +81,31 @@ class PageIngest:
         self.folder = Path(store.settings.home) / "pages"
         self.pending: dict[str, tuple[str, Item, str, object]] = {}  # record path -> (article_id, item, canonical, fetched)
 
-    def fetch(self, item: Item, report: IngestReport) -> None:
+    def fetch(self, item: Item, report: IngestReport) -> bool:
         """Fetch one page into a record to ingest; what is already known (unchanged, removed, failed) goes
-        straight into `report`. Nothing a page holds stops the others: an unexpected error is its reason."""
+        straight into `report`. Nothing a page holds stops the others: an unexpected error is its reason
+        (and is logged with its traceback). False when no request was needed (its date in the feed has not
+        moved)."""
         try:
-            self._fetch(item, report)
+            return self._fetch(item, report)
         except Exception as exc:
             log.exception("fetching %s failed", item.url)
             report.skipped.append({"path": item.url, "reason": f"unexpected error: {type(exc).__name__}: {exc}"})
+            return True
 
-    def _fetch(self, item: Item, report: IngestReport) -> None:
+    def _fetch(self, item: Item, report: IngestReport) -> bool:
         known = self.feeds.page(item.url)
         indexed = known is not None and self._indexed(known["article_id"])
         if indexed and item.stamp and known["stamp"] == item.stamp:
             report.unchanged.append(known["article_id"])  # the feed dates it and the date has not moved
-            return
+            return False
         try:
             fetched = self.fetcher.get(item.url, *((known["etag"], known["last_modified"]) if indexed else ()),
                                        accept=HTML_TYPES)
             if fetched.not_modified:
                 self.feeds.set_stamp(item.url, item.stamp)
                 report.unchanged.append(known["article_id"])
-                return
+                return True
             html = _text(fetched)
             title, text, fields, extra = extract_html(html)
         except FetchError as exc:
@@ -110,10 +113,10 @@ class PageIngest:
                 self.remove(known["article_id"], report)
             else:
                 report.skipped.append({"path": item.url, "reason": exc.reason})
-            return
+            return True
         except BadInput as exc:
             report.skipped.append({"path": item.url, "reason": str(exc)})
-            return
+            return True
         canonical = canonical_url(html, fetched.url)
         article_id = page_id(canonical)
         record = {"id": article_id, "title": title, "text": text, "url": canonical,
@@ -123,6 +126,7 @@ class PageIngest:
         path = self.folder / f"{article_id}.json"
         path.write_text(json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
         self.pending[str(path)] = (article_id, item, canonical, fetched)
+        return True
 
     def ingest(self, report: IngestReport, paths=(), prune: bool = False, progress: bool = False) -> IngestReport:
         """Ingest the records fetched so far (and any other `paths`) in one run, merged into `report`. Only

@@ -45,12 +45,12 @@ class QA:
 
     # -- index ----------------------------------------------------------------------------------
     def ingest(self, paths, prune: bool = False, progress: bool = False):
-        """Add or update articles from files and directories; returns an `IngestReport`."""
+        """Add or update articles from files, directories and http(s) URLs of article pages; returns an
+        `IngestReport`."""
         from index.ingest import ingest
-
-        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         from index.pages import ingest_with_urls, is_url
 
+        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
         if any(is_url(p) for p in paths):  # web pages: fetched (see index/fetch.py for the rules), then ingested
             return ingest_with_urls(self.store, self.feed_store, self.settings.fetch, paths, prune, progress)
         return ingest(self.store, paths, prune=prune, progress=progress)

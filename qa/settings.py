@@ -104,7 +104,8 @@ class FetchSettings(_Section):
     max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
     host_interval_s: float = Field(1.0, ge=0, description="Seconds between two requests to the same host.")
     max_items: int = Field(100, ge=1, description=(
-        "Items of one feed fetched per sync (newest first when the feed dates them); the rest wait."))
+        "Pages of one feed requested per sync, in the feed's order (sitemaps: newest first); the rest wait "
+        "for the next sync. Items whose date in the feed has not moved cost no request."))
 
 
 class Settings(_Section):

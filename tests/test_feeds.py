@@ -221,3 +221,17 @@ def test_a_sitemap_index_is_followed_to_its_sitemaps(qa, site):
     assert sorted(feed.report.added) == sorted(ids(site, "/news/school-garden.html", "/news/ferry-schedule.html",
                                                    "/news/clinic-hours.html"))
     assert (qa.feeds()[0]["kind"], qa.feeds()[0]["items"]) == ("sitemapindex", 3)
+
+
+def test_max_items_limits_requests_a_round_and_the_rest_come_next(site, qa_home):
+    qa = QA(qa_home, fetch={**LOCAL, "max_items": 2}, index={"seed_default_corpus": False})
+    try:
+        qa.add_feed(site.url + "/feed.xml")
+        first = qa.sync().total
+        assert (first.added, first.skipped) == (ids(site, "/news/harbor-bridge.html", "/news/library-budget.html"), [])
+        second = qa.sync().total  # the two known pages cost no request: the next two are fetched
+        assert second.unchanged == ids(site, "/news/harbor-bridge.html", "/news/library-budget.html")
+        assert second.added == ids(site, "/news/tram-line.html")
+        assert [s["path"] for s in second.skipped] == [site.url + "/news/huge.html"]
+    finally:
+        qa.close()
