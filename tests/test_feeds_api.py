@@ -66,6 +66,9 @@ def test_add_list_sync_remove(url, site):
 @pytest.mark.parametrize("body, status, detail", [
     ({"url": "file:///etc/passwd"}, 400, "only http and https URLs are fetched"),
     ({"url": "gopher://example.com/"}, 400, "only http and https URLs are fetched"),
+    ({"url": "http://[::1"}, 400, "not a valid URL"),
+    ({"url": "   "}, 400, "only http and https URLs are fetched"),
+    ({"url": "x" * 2001}, 422, None),
     ({"url": "http://news.example/feed.xml", "every": "1m"}, 422, None),
     ({}, 422, None),
 ])
