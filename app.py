@@ -14,7 +14,7 @@ import gradio as gr
 from fastapi import FastAPI
 
 from qa.constants import MAX_QUESTION_CHARS
-from web import render, ui
+from web import feeds_ui, render, ui
 from web.api import api_router
 from web.auth import BasicAuth
 from web.service import Service, describe_error
@@ -77,6 +77,7 @@ def build_app(qa, service: Service | None = None) -> gr.Blocks:
         b.files.upload(upload, b.files, [b.results, b.files, *listing], api_name="upload")
         b.delete.click(delete_article, b.to_delete, [b.notice, *listing], api_name="delete")
         b.table.select(ui.selected_article, None, b.to_delete, api_visibility="private")
+        feeds_ui.wire(demo, service, b.feeds, (listing, list_articles))
         ui.add_api(service)
     # Events that run at once; the rest wait in Gradio's queue (the JSON API has its own thread pool).
     return demo.queue(default_concurrency_limit=service.settings.concurrency)
@@ -93,12 +94,15 @@ def _ask_tab(qa, service: Service) -> SimpleNamespace:
                 question = gr.Textbox(elem_id="qa-question", show_label=False, scale=6, autofocus=True,
                                       placeholder="Ask a question about the articles…", max_length=MAX_QUESTION_CHARS)
                 ask = gr.Button("Ask", elem_id="qa-ask", variant="primary", scale=1, min_width=80)
+            with gr.Row(equal_height=True):
+                as_of = ui.as_of_box()
+                gr.Markdown("No article published after the *as of* date is used, and newer articles are "
+                            "preferred.", elem_classes="qa-hint")
             with gr.Accordion("Filters and answerer", open=False, elem_id="qa-filters"):
                 with gr.Row():
                     source = gr.Dropdown(label="Source", multiselect=True, choices=[], scale=2, elem_id="qa-source")
                     date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="qa-from")
                     date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="qa-to")
-                    as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", elem_id="qa-as-of")
                 with gr.Row():
                     top_k = gr.Slider(1, 20, step=1, value=qa.settings.retrieval.top_k, label="Top-k paragraphs read")
                     answerer = gr.Dropdown(label="Answerer", choices=service.answerers(),
@@ -130,8 +134,9 @@ def _articles_tab(settings: WebSettings) -> SimpleNamespace:
                                 info="Pick one, or click its row in the table.")
         delete = gr.Button("Delete article", variant="stop", scale=1, elem_id="qa-delete")
     notice = gr.HTML(elem_id="qa-notice")
+    feeds = feeds_ui.panel()
     return SimpleNamespace(files=files, results=results, table=table, to_delete=to_delete, delete=delete,
-                           notice=notice)
+                           notice=notice, feeds=feeds)
 
 
 def create_server(qa, settings: WebSettings | None = None) -> FastAPI:

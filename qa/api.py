@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from qa.constants import MAX_QUESTION_CHARS
@@ -46,11 +47,44 @@ class QA:
 
     # -- index ----------------------------------------------------------------------------------
     def ingest(self, paths, prune: bool = False, progress: bool = False):
-        """Add or update articles from files and directories; returns an `IngestReport`."""
+        """Add or update articles from files, directories and http(s) URLs of article pages; returns an
+        `IngestReport`."""
         from index.ingest import ingest
+        from index.pages import ingest_with_urls, is_url
 
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if any(is_url(p) for p in paths):  # web pages: fetched (see index/fetch.py for the rules), then ingested
+            return ingest_with_urls(self.store, self.feed_store, self.settings.fetch, paths, prune, progress)
         return ingest(self.store, paths, prune=prune, progress=progress)
+
+    # -- feeds (index/feeds.py) -------------------------------------------------------------------
+    @cached_property
+    def feed_store(self):
+        from index.feedstore import FeedStore
+
+        return FeedStore(Path(self.settings.home) / "feeds.sqlite3")
+
+    def add_feed(self, url: str) -> bool:
+        """Follow an RSS, Atom or sitemap URL (read at the next `sync`); False if it was already followed."""
+        from index.feeds import add_feed
+
+        return add_feed(self.feed_store, url)
+
+    def feeds(self) -> list[dict]:
+        """The feeds followed: url, kind, title, added_at, last_sync, last_error, etag, last_modified, items."""
+        return self.feed_store.feeds()
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its articles stay indexed); False if it was not followed."""
+        return self.feed_store.remove_feed(url.strip())
+
+    def sync(self, progress: bool = False):
+        """Fetch every feed once and ingest its new and changed pages; a `SyncReport` (per feed and total)."""
+        from index.feeds import sync
+        from index.fetch import Fetcher
+
+        with Fetcher(self.settings.fetch) as fetcher:
+            return sync(self.store, self.feed_store, fetcher, self.settings.fetch.max_items, progress)
 
     def articles(self) -> list[dict]:
         return self.store.manifest.articles()
@@ -149,6 +183,8 @@ class QA:
 
     def close(self) -> None:
         self.store.close()
+        if "feed_store" in self.__dict__:
+            self.feed_store.close()
 
 
 def check_question(question: str) -> str:

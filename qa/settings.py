@@ -96,12 +96,28 @@ class LLMSettings(_Section):
     timeout_s: float = Field(120.0, gt=0)
 
 
+class FetchSettings(_Section):
+    """How web pages and feeds are fetched (`qa ingest URL`, `qa feed`, `qa sync`); see index/fetch.py."""
+
+    allow_private_hosts: bool = Field(False, description=(
+        "Fetch from loopback, private and link-local addresses too (off: such hosts are refused, so a feed "
+        "cannot make the server request its own network). QA_FETCH__ALLOW_PRIVATE_HOSTS=1."))
+    timeout_s: float = Field(20.0, gt=0, description="Seconds a request may take: connecting, and reading it whole.")
+    max_mb: float = Field(10.0, gt=0, description="Largest page or feed read, in MB; reading stops there.")
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
+    host_interval_s: float = Field(1.0, ge=0, description="Seconds between two requests to the same host.")
+    max_items: int = Field(100, ge=1, description=(
+        "Pages of one feed requested per sync, in the feed's order (sitemaps: newest first); the rest wait "
+        "for the next sync. Items whose date in the feed has not moved cost no request."))
+
+
 class Settings(_Section):
     home: Path
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
+    fetch: FetchSettings = FetchSettings()
 
     def collection_name(self) -> str:
         """Chroma collection named by what changes the vectors, so a stale index is never reused."""

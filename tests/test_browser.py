@@ -153,6 +153,7 @@ def test_errors_are_messages_not_tracebacks(browser, url):
     box = open_page(browser, url)
     browser.find_element(By.CSS_SELECTOR, "#qa-filters button").click()
     as_of = wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#qa-as-of input, #qa-as-of textarea")))
+    as_of.clear()  # it holds today's date
     as_of.send_keys("next tuesday")
     reply = ask(browser, box, ROBIN_LI)
     assert "qa-error" in reply.get_attribute("class") and "not a date" in reply.text

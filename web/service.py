@@ -10,6 +10,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
 from qa.answerers import BACKENDS
@@ -20,6 +21,7 @@ from web.settings import WebSettings
 log = logging.getLogger("web")
 
 ARTICLE_FIELDS = ("article_id", "title", "source", "url", "published", "authors", "n_paragraphs", "state")
+FEED_FIELDS = ("url", "kind", "title", "items", "added_at", "last_sync", "last_error")
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -178,6 +180,23 @@ class Service:
         reason = "; ".join(_skip_reason(s, str(target)) for s in report.skipped)
         return _result(safe, status, report.added + report.updated + report.unchanged, report.paragraphs, reason)
 
+    # -- feeds (qa.add_feed / feeds / remove_feed / sync) -----------------------------------------
+    def feeds(self) -> list[dict]:
+        """The feeds followed; times as ISO 8601 UTC strings."""
+        return [{key: _iso(row.get(key)) if key in ("added_at", "last_sync") else row.get(key) for key in FEED_FIELDS}
+                for row in self.qa.feeds()]
+
+    def add_feed(self, url: str) -> bool:
+        return self.qa.add_feed(str(url or ""))
+
+    def remove_feed(self, url: str) -> bool:
+        return self.qa.remove_feed(str(url or ""))
+
+    def sync(self) -> dict:
+        """One sync of every feed (the SyncReport as a dict); one at a time, like uploads and deletes."""
+        with self._writing:
+            return self.qa.sync().to_dict()
+
     # -- the service itself -----------------------------------------------------------------------
     def status(self) -> dict:
         return {"answerer": self.qa.settings.answer.backend, "top_k": self.qa.settings.retrieval.top_k,
@@ -190,6 +209,10 @@ class Service:
 
     def sources(self) -> list[str]:
         return sorted({r["source"] for r in self.qa.articles() if r.get("source")})
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds") if timestamp else None
 
 
 def _haystack(row: dict) -> str:
