@@ -2,8 +2,8 @@
 broken fail it, and the real extractive answerer passes.
 
   refuse      refuses every question (perfect on unanswerable questions, useless on the rest);
-  quote-top   quotes its whole top passage, cited, for every question (ALCE's trap: perfect citations,
-              poor answers, no refusals);
+  quote-top   quotes its whole top passage, every sentence cited, for every question (ALCE's trap:
+              perfect citations, no refusals, answers as good as the top passage);
   wrong-cite  the real extractive answer, each citation moved to another retrieved paragraph.
 The distractor set needs ../shared/data (skipped, saying so, when it is absent; CI has it).
 """
@@ -21,6 +21,7 @@ from eval.run import run_eval
 from qa.answerers import BACKENDS
 from qa.answerers.base import Answerer, compose
 from qa.answerers.extractive import ExtractiveAnswerer
+from qa.sentences import split_sentences
 
 
 class RefuseAnswerer(Answerer):
@@ -36,8 +37,8 @@ class QuoteTopAnswerer(Answerer):
     def answer(self, question, passages, speakers, entities):
         if not passages:
             return self.refuse(question, passages)
-        top = passages[0]
-        return compose(question, passages, [(top, 0, len(top.text))], 1.0, self.name)
+        top = passages[0]  # every sentence quoted and cited, so its citations are as good as citations get
+        return compose(question, passages, [(top, a, b) for a, b in split_sentences(top.text)], 1.0, self.name)
 
 
 class WrongCiteAnswerer(ExtractiveAnswerer):
@@ -116,3 +117,11 @@ def test_every_committed_gate_set_has_thresholds():
     assert set(GATE_SETS) <= set(bounds)
     for name in GATE_SETS:
         assert {"answer_recall", "citation_recall", "citation_precision", "token_f1"} <= set(bounds[name]), name
+
+
+def test_distractors_missing_corpus_is_a_clear_skip(tmp_path):
+    from eval.distractors import IDS, materialize, read_ids
+
+    assert len(read_ids(IDS)) >= 200
+    with pytest.raises(CorpusMissing, match="not found.*skipping multi_distractors"):
+        materialize(tmp_path / "absent.jsonl", IDS, "multi_distractors")
