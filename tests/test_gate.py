@@ -92,10 +92,15 @@ def test_gate_fails_broken_answerers_and_passes_the_real_one(name, broken_answer
     for key in BROKEN:
         report = run_eval(dataset, corpus, home, answerer=key, progress=False)
         failed[key] = {line.split()[1] for line in gate.check(report, name)}
-    # Each fails on what it breaks, not only on refusals.
+    # Each fails on what it breaks.
     assert {"answer_recall", "false_refusal_rate"} <= failed["refuse"], failed
-    assert failed["quote-top"] & {"token_f1", "answer_words"} and "refusal_recall" in failed["quote-top"], failed
     assert {"citation_recall", "citation_precision"} <= failed["wrong-cite"], failed
+    # Quoting the top passage never refuses. On the seed article, whose paragraphs are one or two sentences,
+    # the top paragraph is about as good an answer as the extractive one: only refusal catches it there.
+    # With longer paragraphs (and distractors) its answers are worse as well.
+    assert "refusal_recall" in failed["quote-top"], failed
+    if name != "wuzhen":
+        assert failed["quote-top"] & {"answer_recall", "token_f1"}, failed
 
 
 def test_a_dataset_without_thresholds_fails_the_gate(tmp_path):
