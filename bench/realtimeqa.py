@@ -171,7 +171,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="rtqa-llama-") as workdir, ThreadPoolExecutor(2) as pool:
         jobs = {} if args.skip_baseline else {
             "llama-index defaults": pool.submit(run_defaults, questions, corpus, workdir, contains),
-            "llama-index fair (256-piece chunks, date filter, BM25 fused)": pool.submit(
+            "llama-index fair (250-piece chunks, date filter, BM25 fused)": pool.submit(
                 run_fair, questions, corpus, workdir, contains)}
         info = ingest_ours(args.home, corpus_file)
         results = {"news-qa": (run_ours(questions, args.home, as_of=True), info),
