@@ -132,3 +132,15 @@ def test_citation_scores_are_averaged_per_answer_over_answered_questions():
     # Per answer (1.0 and 0.0) then averaged: 0.5; pooling the 4 sentences would give 0.25.
     assert means["citation_recall"] == 0.5 and means["citation_precision"] == 0.5
     assert means["groundedness"] == 0.5 and means["invalid_citations"] == 0
+
+
+def test_a_drafts_numbers_that_point_nowhere_are_counted():
+    """The guard drops them from the final text; the draft's scores still count them (eval/citations.py)."""
+    from types import SimpleNamespace
+
+    from eval.citations import score_draft
+
+    answer = SimpleNamespace(draft="Alpha met Beta [1]. Gamma left [4].", passages=[SimpleNamespace(text="Alpha met Beta.")])
+    scores = score_draft(answer, KeywordJudge())
+    assert (scores.sentences, scores.supported, scores.citations, scores.relevant, scores.invalid) == (2, 1, 2, 1, 1)
+    assert score_draft(SimpleNamespace(draft="", passages=[]), KeywordJudge()) is None
