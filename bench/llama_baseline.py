@@ -122,7 +122,11 @@ def run_fair(questions, corpus: list[dict], workdir: str, contains):
     from llama_index.core.node_parser import SentenceSplitter
     from llama_index.core.retrievers import QueryFusionRetriever
     from llama_index.core.retrievers.fusion_retriever import FUSION_MODES
-    from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
+    from llama_index.core.vector_stores import (
+        FilterOperator,
+        MetadataFilter,
+        MetadataFilters,
+    )
     from transformers import AutoTokenizer
 
     from index.embed import resolve_model_path

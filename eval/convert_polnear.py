@@ -84,7 +84,7 @@ def speaker_forms(text: str, full: str, last: str) -> list[str]:
 
 def topic(title: str, name: str) -> str:
     title = re.split(r"\s+[-|–—]\s+", title.split(";")[0])[0].strip().rstrip(".")
-    head, _, tail = title.partition(":")
+    _, _, tail = title.partition(":")
     title = tail.strip() if len(tail.split()) >= 3 else title
     drop = {w.lower() for w in name.split()}
     kept = [w for w in title.split() if re.sub(r"['’]s$", "", w.strip(",.!?'’\"")).lower() not in drop]
