@@ -18,10 +18,12 @@ lint:  # ruff and mypy (the `test` extra)
 eval:  # the CI gate
 	qa eval --dataset eval/data/wuzhen.jsonl --gate
 	qa eval --dataset eval/data/multi.jsonl --gate
+	qa eval --dataset eval/data/multi_distractors.jsonl --gate
 
 eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers side by side
 	python -m eval.convert_realtimeqa
 	python -m eval.convert_polnear
+	python -m eval.convert_polnear --split test
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --out eval/out/realtimeqa_dev
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --out eval/out/polnear_dev
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --compare default,local \
