@@ -16,6 +16,10 @@ RECENT_PHRASES = {
 }
 _WORD = re.compile(r"\w+")
 _CAPITALIZED_WORD = re.compile(r"\b[A-Z][\w’'-]+")
+# A lone capitalized first word that is a common word, not a name: "Approximately how many ...", "Dozens of ...".
+_COMMON_START = re.compile(r"(?i)^(?:\w+ly|dozens?|hundreds|thousands|millions|due|despite|amid|after|before|"
+                           r"following|during|since|among|once|as|with|without|for|from|in|on|at|by)$")
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"])")
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of|de|van|von|al|bin|la|le|du|del)?\s*[A-Z][\w’'&.-]*)*")
 
 
@@ -28,12 +32,25 @@ class QuestionInfo:
     date_to: date | None = None
 
 
+def asked_sentence(question: str) -> str:
+    """The sentence that asks: a quiz question often sets the scene first ("X happened this week. Which
+    ...?"), and only what the last sentence names must be in the answer's paragraph."""
+    return _SENTENCE.split(question.strip())[-1]
+
+
 def named_entities(question: str) -> list[str]:
-    """Capitalized word runs, minus a sentence-initial question word ("What", "Did")."""
+    """Capitalized word runs of the asked sentence, minus question words ("What", "Did") and a
+    sentence-initial word that is only capitalized because it starts the sentence ("Legendary WNBA")."""
+    asked = asked_sentence(question)
     found = []
-    for match in _CAPITALIZED.finditer(question):
+    for match in _CAPITALIZED.finditer(asked):
         words = match.group().strip(" .?!,").split()
+        initial = match.start() == len(asked) - len(asked.lstrip()) and words[0].lower() not in QUESTION_WORDS
         while words and words[0].lower() in QUESTION_WORDS:
+            words = words[1:]
+        if initial and words and not words[0].isupper() and (len(words) > 1 or _COMMON_START.match(words[0])):
+            words = words[1:]
+        while words and words[0].lower() in NOT_A_NAME:
             words = words[1:]
         name = " ".join(words).rstrip("’'s").rstrip("’'")
         if name and name.lower() not in QUESTION_WORDS:
