@@ -114,7 +114,7 @@ class ExtractiveAnswerer(Answerer):
         speakers = [s for s in speakers if content_terms(s) - ROLE_WORDS]  # "Prime Minister" names no one
         kind = answer_kind(question)
         spans = self.spans(question, self.score_sentences(question, pool, speakers), kind)
-        if not spans and kind:
+        if not spans and kind == "name":
             # The wanted name or number may sit in another paragraph of the same story ("He will be the
             # first Hindu prime minister" names the entity; the paragraph before names him).
             articles = {p.article_id for p in pool}
