@@ -19,6 +19,16 @@ _NUMBER_Q = re.compile(r"\bhow (many|much|big|large|long|old|far|tall|high|fast|
                        r"\bby how\b|\bwhat was the (total|toll|count|cost)\b", re.I)
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (year|month|day|date|time)\b|\bwhich (year|month|day|date)\b|"
                      r"\bon what (date|day)\b|\bin what year\b|\bhow soon\b|\buntil when\b", re.I)
+# "Which company ...", "What is the mission called?": the answer is a proper name.
+_CATEGORY = (r"(?:company|companies|countries|cities|teams|firm|automaker|carmaker|retailer|bank|airline|carrier|brand|network|app|"
+             r"platform|team|club|league|band|show|series|movie|film|song|album|book|novel|singer|rapper|actor|"
+             r"actress|player|athlete|star|celebrity|politician|senator|candidate|leader|president|ceo|"
+             r"organi[sz]ation|agency|university|college|party|court|festival|hurricane|mission|"
+             r"spacecraft|telescope|rocket|country|nation|state|city|"
+             r"province|island|continent)")
+_NAMED_Q = re.compile(rf"\b(?:which|what)(?: \w+){{0,2}} {_CATEGORY}\b|\bwhat (?:is|was|are|were) (?:the|its|their|his|her) "
+                      rf"(?:\w+ )?{_CATEGORY}(?:'s|’s)? (?:called|named)\b|\bwhat (?:is|was) the name of\b|"
+                      rf"\bwhat (?:is|was) (?:it|he|she|the \w+) called\b", re.I)
 _PLACE_Q = re.compile(r"^\s*where\b|\bin (which|what) (country|city|state|province|region|town|county)\b|"
                       r"\bwhich (country|city|state|province|region|town|county)\b", re.I)
 
@@ -54,7 +64,7 @@ def answer_kind(question: str) -> str | None:
         return "time"
     if _PLACE_Q.search(asked):
         return "place"
-    if _NAME_Q.search(asked):
+    if _NAME_Q.search(asked) or _NAMED_Q.search(asked):
         return "name"
     return None
 
@@ -65,7 +75,7 @@ _AFTER_MONTH = re.compile(rf"\b{_MONTHS}\s*$", re.I)
 
 def _is_date_part(text: str, match: re.Match) -> bool:
     """A year ("2022") or a day of a month ("September 21") is a date, not an answer to "how many"."""
-    return bool(_YEAR.fullmatch(match.group().strip()) or _AFTER_MONTH.search(text[:match.start()]))
+    return bool(_YEAR.fullmatch(match.group().strip(" ,.")) or _AFTER_MONTH.search(text[:match.start()]))
 
 
 def _names(text: str) -> list[str]:

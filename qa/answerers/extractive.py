@@ -123,7 +123,8 @@ class ExtractiveAnswerer(Answerer):
         if not spans:
             return self.refuse(question, passages)
         best = spans[0]
-        if best.score < self.settings.answer.min_support or not self.on_topic(question, entities + speakers, best):
+        floor = self.settings.answer.min_support_typed if kind else self.settings.answer.min_support
+        if best.score < floor or not self.on_topic(question, entities + speakers, best):
             return self.refuse(question, passages, best.score)
         chosen = self.choose(spans)
         rank = {p.paragraph_id: i for i, p in enumerate(passages)}
