@@ -79,5 +79,10 @@ def header_text(title: str, source: str, published: str, authors: list[str]) -> 
     return ", ".join(parts) + "."
 
 
+def place_label(paragraph: int) -> str:
+    """How a citation's place in its article reads: "paragraph 5", or "article header" for paragraph 0."""
+    return "article header" if paragraph == 0 else f"paragraph {paragraph}"
+
+
 def join_names(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from qa import guard, prompts
 from qa.answerers.base import Answerer
+from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.llm import make_generator
 from qa.sentences import content_terms, split_sentences
@@ -80,6 +81,11 @@ class GenerativeAnswerer(Answerer):
     def stream(self, question, passages, speakers, entities) -> Iterator[str | Answer]:
         if not passages:
             yield self.refuse(question, passages)
+            return
+        header = metadata_answer(question, passages, self.name)
+        if header is not None:  # who wrote it, which outlet, when: exact fields, no generation needed
+            yield header.text
+            yield header
             return
         started = time.perf_counter()
         chunks, first = [], None

@@ -18,7 +18,9 @@ from qa.types import Answer, Passage
 
 _ARTICLE = r"(?:article|story|report|piece|column|op-ed|item|news)"
 KINDS = {
-    "author": re.compile(rf"\bwho (?:wrote|authored|penned|is the (?:author|writer|reporter) of)\b|"
+    "author": re.compile(rf"\bwho (?:wrote|authored|penned) (?:it|this|that)\b|"
+                         rf"\bwho (?:wrote|authored|penned) (?:the|this|that|a|an)\b[^?]*\b{_ARTICLE}|"
+                         rf"\bwho (?:is|was) the (?:author|writer|reporter) of\b|"
                          rf"\b(?:author|authors|byline|writer|reporter|journalist)s? (?:of|for|behind)\b.*{_ARTICLE}|"
                          rf"\bwhose byline\b|\bwritten by whom\b|\bwho (?:is|was|were|are) the (?:author|writer)s?\b",
                          re.I),
