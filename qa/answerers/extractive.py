@@ -89,7 +89,7 @@ class Span:
 def mentions(passage: Passage, entity: str) -> bool:
     """Does the paragraph (or its title or speakers) name `entity`? Loosely: "US" matches "U.S.",
     "Russians" "Russia", "Texas-Mexico" "Texas ... Mexico"."""
-    haystack = " ".join([passage.text, passage.title, *passage.speakers]).lower()
+    haystack = " ".join([passage.text, passage.title, passage.source, *passage.speakers]).lower()
     haystack += " " + haystack.replace(".", "")
     return all(part in haystack or (len(part) >= 6 and re.search(rf"\b{re.escape(part[:-3])}", haystack))
                for part in re.split(r"[\s-]+", entity.lower()) if part)
