@@ -102,6 +102,15 @@ def has_answer_type(kind: str | None, text: str, question: str) -> bool:
     return any(content_terms(name) - asked_terms for name in _names(text))
 
 
+def mentions(passage, entity: str) -> bool:
+    """Does the paragraph (or its title or speakers) name `entity`? Loosely: "US" matches "U.S.",
+    "Russians" "Russia", "Texas-Mexico" "Texas ... Mexico"."""
+    haystack = " ".join([passage.text, passage.title, passage.source, *passage.speakers]).lower()
+    haystack += " " + haystack.replace(".", "")
+    return all(part in haystack or (len(part) >= 6 and re.search(rf"\b{re.escape(part[:-3])}", haystack))
+               for part in re.split(r"[\s-]+", entity.lower()) if part)
+
+
 def novel_terms(text: str, question: str, context: str = "") -> set[str]:
     """Content words of `text` that are neither in the question nor in `context` (the title, say): a quoted
     sentence that only restates the question (a headline phrased as a question) has almost none."""

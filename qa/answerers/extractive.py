@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import answer_kind, has_answer_type, novel_terms
+from qa.answer_types import answer_kind, has_answer_type, mentions, novel_terms
 from qa.answerers.base import Answerer, compose
 from qa.answerers.metadata import metadata_answer
 from qa.grounding import key_facts
@@ -84,15 +84,6 @@ class Span:
     @property
     def similarity(self) -> float:
         return max(s.similarity for s in self.sentences)
-
-
-def mentions(passage: Passage, entity: str) -> bool:
-    """Does the paragraph (or its title or speakers) name `entity`? Loosely: "US" matches "U.S.",
-    "Russians" "Russia", "Texas-Mexico" "Texas ... Mexico"."""
-    haystack = " ".join([passage.text, passage.title, passage.source, *passage.speakers]).lower()
-    haystack += " " + haystack.replace(".", "")
-    return all(part in haystack or (len(part) >= 6 and re.search(rf"\b{re.escape(part[:-3])}", haystack))
-               for part in re.split(r"[\s-]+", entity.lower()) if part)
 
 
 class ExtractiveAnswerer(Answerer):

@@ -87,6 +87,9 @@ class GenerativeAnswerer(Answerer):
             yield header.text
             yield header
             return
+        if guard.missing_entities(question, passages):  # asked about someone no source names: as extractive
+            yield self.refuse(question, passages)
+            return
         started = time.perf_counter()
         chunks, first = [], None
         for chunk in self.generator.stream(self.messages(question, passages)):
