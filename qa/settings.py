@@ -69,7 +69,8 @@ class RetrievalSettings(_Section):
 class AnswerSettings(_Section):
     # extractive: built in, no model; local: the bundled Qwen2.5 0.5B GGUF in-process; openai: any
     # OpenAI-compatible server (vLLM, Ollama, llama.cpp server, LM Studio, OpenAI).
-    backend: Literal["extractive", "local", "openai"] = "extractive"
+    # auto: `local` when a local model is installed (qa/llm/model_file.py), otherwise extractive.
+    backend: Literal["extractive", "local", "openai", "auto"] = "extractive"
     # What the grounding guard does with a generated sentence no cited paragraph supports.
     unsupported: Literal["remove", "mark"] = "remove"
     support_threshold: float = Field(0.6, ge=0, le=1)  # see qa/grounding.py and eval/judge_agreement.py
@@ -88,7 +89,10 @@ class AnswerSettings(_Section):
 
 class LLMSettings(_Section):
     runtime: Literal["auto", "llama-cpp", "transformers"] = "auto"  # for `local`; auto prefers llama-cpp
-    model_path: str = ""  # a GGUF file; empty: the bundled Qwen2.5-Coder-0.5B-Instruct, assembled under QA_HOME
+    model_path: str = ""  # a GGUF file; empty: `local_model` decides
+    # The `local` answerer's model: a bundled one by name (qwen2.5-coder-1.5b: the `llm` extra;
+    # qwen2.5-coder-0.5b: `llm-small`), a GGUF path, or auto: the largest bundled model installed.
+    local_model: str = "auto"
     context_window: int = Field(4096, ge=512)
     max_tokens: int = Field(200, ge=16)
     threads: int = Field(0, ge=0)  # 0: all cores

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qa.llm import Generator
-from qa.llm.model_file import INSTALL_HINT, bundled_model
+from qa.llm.model_file import INSTALL_HINT, model_path
 
 _LOADED: dict[tuple, Generator] = {}
 _LOCK = threading.Lock()
@@ -20,7 +20,7 @@ _LOCK = threading.Lock()
 
 def local_generator(settings) -> Generator:
     s = settings.llm
-    path = Path(s.model_path).expanduser() if s.model_path else bundled_model(settings.home)
+    path = model_path(settings)
     runtime = s.runtime
     if runtime == "auto":
         try:
