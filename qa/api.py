@@ -94,7 +94,8 @@ class QA:
         passages = self.retrieve(question, k, as_of, filters)
         retrieved = time.perf_counter()
         info = analyze(question, None, known_speakers(self.store))
-        for item in self.answerer(answerer).stream(question, evidence(passages), info.speakers, info.entities):
+        for item in self.answerer(answerer).stream(question, evidence(passages), info.speakers, info.entities,
+                                                   as_of=parse_date(as_of)):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}

@@ -94,6 +94,12 @@ class LLMSettings(_Section):
     # qwen2.5-coder-0.5b: `llm-small`), a GGUF path, or auto: the largest bundled model installed.
     local_model: str = "auto"
     context_window: int = Field(4096, ge=512)
+    # A source paragraph longer than this is cut to its sentences closest to the question (0: whole paragraphs).
+    source_chars: int = Field(700, ge=0)
+    # llama.cpp only: the answer as JSON (short answer, source numbers, found) under a JSON-schema grammar,
+    # composed into cited text before the guard. Off until measured to help (README, "LLM answers").
+    structured: bool = False
+    few_shot: bool = False  # add prompts/examples.md (worked examples written for this project) to the system prompt
     max_tokens: int = Field(200, ge=16)
     threads: int = Field(0, ge=0)  # 0: all cores
     base_url: str = "http://127.0.0.1:8080/v1"  # for `openai`

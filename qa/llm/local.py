@@ -57,6 +57,13 @@ class LlamaCppGenerator(Generator):
                 if text:
                     yield text
 
+    def complete_json(self, messages: list[dict], schema: dict) -> str:
+        """One reply constrained to `schema` by llama.cpp's JSON-schema grammar."""
+        with self._lock:
+            reply = self.llm.create_chat_completion(messages, temperature=0.0, max_tokens=self.max_tokens,
+                                                    response_format={"type": "json_object", "schema": schema})
+        return reply["choices"][0]["message"]["content"] or ""
+
 
 class TransformersGenerator(Generator):
     name = "local (transformers)"
