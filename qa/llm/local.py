@@ -45,6 +45,7 @@ class LlamaCppGenerator(Generator):
         except ImportError as exc:
             raise RuntimeError('runtime "llama-cpp" needs: pip install -e ".[llm-fast]"') from exc
         self.max_tokens = s.max_tokens
+        self.path = path
         self.llm = Llama(model_path=str(path), n_ctx=s.context_window, n_threads=s.threads or os.cpu_count(),
                          verbose=False)
         self._lock = threading.Lock()  # a llama.cpp context serves one generation at a time
@@ -77,6 +78,7 @@ class TransformersGenerator(Generator):
         if s.threads:
             torch.set_num_threads(s.threads)
         self.max_tokens = s.max_tokens
+        self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
         import transformers
 
