@@ -199,7 +199,9 @@ class ExtractiveAnswerer(Answerer):
             score = DENSE_WEIGHT * float(cos) + (1 - DENSE_WEIGHT) * lexical
             if wanted:
                 score += SPEAKER_BONUS if wanted & {s.lower() for s in p.speakers} else -SPEAKER_BONUS
-            novel = 0 if text.rstrip("\"'”’) ").endswith("?") else len(novel_terms(text, question))
+            # A headline phrased as a question answers nothing; a quoted question is speech and may.
+            headline = text.rstrip("\"'”’) ").endswith("?") and not text.startswith(("\"", "“", "'", "‘"))
+            novel = 0 if headline else len(novel_terms(text, question))
             stands_alone = novel >= MIN_NOVEL_TERMS and len(_WORDS.findall(text)) >= MIN_WORDS
             out.append(Scored(float(np.clip(score, 0.0, 1.0)), p, a, b, float(cos), stands_alone, novel))
         return out
