@@ -33,11 +33,12 @@ _PLACE_Q = re.compile(r"^\s*where\b|\bin (which|what) (country|city|state|provin
                       r"\bwhich (country|city|state|province|region|town|county)\b", re.I)
 
 # A quantity: digits (with units), or a spelled-out count. "one" is left out ("one of the largest" is no count),
-# and so is a number word inside a compound ("two-wheel drive").
+# and so is a number word inside a compound ("two-wheel drive"), unless a unit follows ("nine-year sentence").
 NUMBER = re.compile(r"\$?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion|thousand|bn|m)\b)?|"
                     r"(?<![\w-])(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                     r"thirty|forty|fifty|hundred|hundreds|thousands|millions|billions|dozen|dozens|half|"
-                    r"a third|a quarter|double|twice|triple)(?![\w-])", re.I)
+                    r"a third|a quarter|double|twice|triple)(?:(?![\w-])|-(?=(?:year|month|week|day|hour|minute|mile|"
+                    r"percent|point|fold|thirds?|quarters?|times?|seat|game|run|term)s?\b))", re.I)
 _MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 TIME = re.compile(rf"\b(?:1[89]|20)\d\d\b|\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|"
                   rf"\b(?:in|by|since|until|from|early|late|mid-?|this|last|next) {_MONTHS}\b|"

@@ -98,8 +98,9 @@ class ExtractiveAnswerer(Answerer):
         numbers = [f for f in key_facts(question) if any(ch.isdigit() for ch in f)]
         if any(not any(mentions(p, e) for p in passages) for e in entities + numbers):
             return self.refuse(question, passages)
-        # Only paragraphs that name as many of the question's entities as any paragraph does.
-        coverage = {p.paragraph_id: sum(mentions(p, e) for e in entities + numbers) for p in passages}
+        # Only paragraphs that name as many of the question's entities as any paragraph does (not its numbers:
+        # "How many ... on January 6, 2021?" is answered by a paragraph that need not repeat the date).
+        coverage = {p.paragraph_id: sum(mentions(p, e) for e in entities) for p in passages}
         most = max(coverage.values())
         pool = [p for p in passages if coverage[p.paragraph_id] == most]
         speakers = [s for s in speakers if content_terms(s) - ROLE_WORDS]  # "Prime Minister" names no one
