@@ -101,13 +101,15 @@ class QA:
                                 **item.timings}
             yield item
 
-    def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
+    def answer(self, question: str, passages: list[Passage], answerer: str | None = None, as_of=None) -> Answer:
         """Answer from given passages (what `ask` does after retrieval; the eval times the two apart)."""
         from qa.query import analyze, known_speakers
 
         started = time.perf_counter()
         info = analyze(question, None, known_speakers(self.store))
-        answer = self.answerer(answerer).answer(question, evidence(passages), info.speakers, info.entities)
+        # as_of only when given: answerers written before it took the date keep working.
+        dated = {"as_of": parse_date(as_of)} if as_of else {}
+        answer = self.answerer(answerer).answer(question, evidence(passages), info.speakers, info.entities, **dated)
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
 

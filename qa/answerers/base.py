@@ -20,7 +20,7 @@ class Answerer:
         self.settings = settings
 
     def answer(self, question: str, passages: list[Passage], speakers: list[str],
-               entities: list[str]) -> Answer:  # pragma: no cover - interface
+               entities: list[str], as_of=None) -> Answer:  # pragma: no cover - interface
         raise NotImplementedError
 
     def stream(self, question: str, passages: list[Passage], speakers: list[str],

@@ -89,7 +89,8 @@ class Span:
 class ExtractiveAnswerer(Answerer):
     name = "extractive"
 
-    def answer(self, question: str, passages: list[Passage], speakers: list[str], entities: list[str]) -> Answer:
+    def answer(self, question: str, passages: list[Passage], speakers: list[str], entities: list[str],
+               as_of=None) -> Answer:
         if not passages:
             return self.refuse(question, passages)
         header = metadata_answer(question, passages, self.name)
