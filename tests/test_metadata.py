@@ -73,3 +73,12 @@ def test_local_answerer_answers_metadata_from_the_header(shared_qa):
     answer = shared_qa.ask("Who wrote the JW Insights article about the Wuzhen summit?", answerer="local")
     assert not answer.refused and "Greg Gao" in answer.text and answer.answerer == "local"
     assert answer.citations[0].paragraph == 0
+
+
+def test_ui_labels_the_header_citation(shared_qa):
+    from web.render import _card, link_markers
+
+    answer = shared_qa.ask("Who wrote the JW Insights article about the Wuzhen summit?").to_dict()
+    assert 'title="Top executives' in link_markers(answer, 0) and "article header" in link_markers(answer, 0)
+    card = _card(answer["citations"][0], "src-0-1")
+    assert "article header" in card and "<mark>Greg Gao</mark>" in card
