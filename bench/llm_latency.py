@@ -1,6 +1,7 @@
 """Answer latency per answerer, measured in one run: time to first token and total answer time (p50, p95).
 
     python bench/llm_latency.py [--questions N] [--runtime auto|llama-cpp|transformers]
+                                [--local-model qwen2.5-coder-1.5b|qwen2.5-coder-0.5b|auto|PATH.gguf]
 
 Corpora: the seed article (eval/data/wuzhen.jsonl questions) and, when ../shared/data/realtimeqa exists, the
 RealTime QA corpus (its dev questions, asked with their dates) in the home bench/realtimeqa.py builds.
@@ -53,6 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--runtime", default="auto")
+    parser.add_argument("--local-model", default="auto", help="a bundled model name, auto, or a GGUF path")
     parser.add_argument("--rtqa-home", default=str(ROOT / "bench" / ".cache" / "realtimeqa-home"))
     args = parser.parse_args()
     homes = {"seed": ROOT / "bench" / ".cache" / "seed-home"}
@@ -60,18 +62,19 @@ def main() -> None:
         homes["realtimeqa"] = Path(args.rtqa_home)
     results = []
     for corpus, home in homes.items():
-        qa = QA(home, llm={"runtime": args.runtime}, index={"seed_default_corpus": corpus == "seed"})
+        qa = QA(home, llm={"runtime": args.runtime, "local_model": args.local_model}, index={"seed_default_corpus": corpus == "seed"})
         qa.ensure_corpus()
         items = questions(corpus, args.questions)
         measure(qa, "local", items[:1])  # load the model outside the timings (reported as cold start below)
         for backend in ("extractive", "local"):
             row = {"corpus": corpus, "answerer": backend, **measure(qa, backend, items)}
             if backend == "local":
-                row["runtime"] = qa.answerer("local").generator.name
+                row["runtime"] = f'{qa.answerer("local").generator.name}, {Path(qa.answerer("local").generator.path).name}'
             results.append(row)
             print(row, flush=True)
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {args.questions} questions per corpus.\n",
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} on {machine}; {args.questions} questions per corpus; "
+             f"local model {args.local_model}.\n",
              "| corpus | answerer | first token p50 (s) | first token p95 (s) | answer p50 (s) | answer p95 (s) |",
              "|---|---|---:|---:|---:|---:|"]
     lines += [f"| {r['corpus']} | {r.get('runtime', r['answerer'])} | "

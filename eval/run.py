@@ -50,7 +50,7 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
         started = time.perf_counter()
         ranked = qa.retrieve(item.question, k=max(k, DEPTH), as_of=item.as_of)
         retrieved = time.perf_counter()
-        answer = qa.answer(item.question, ranked[:k], answerer)
+        answer = qa.answer(item.question, ranked[:k], answerer, as_of=item.as_of)
         answered = time.perf_counter()
         cites, draft = score_citations(answer, judge), score_draft(answer, judge)
         checked = time.perf_counter()

@@ -139,19 +139,20 @@ class QA:
         retrieved = time.perf_counter()
         info = found.info
         for item in self.answerer(answerer).stream(question, evidence(found.passages), info.speakers,
-                                                   info.entities):
+                                                   info.entities, as_of=parse_date(as_of)):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
             yield item
 
-    def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
+    def answer(self, question: str, passages: list[Passage], answerer: str | None = None, as_of=None) -> Answer:
         """Answer from given passages (what `ask` does after retrieval; the eval times the two apart)."""
         from qa.query import analyze, known_speakers
 
         started = time.perf_counter()
         info = analyze(question, None, known_speakers(self.store))
-        answer = self.answerer(answerer).answer(question, evidence(passages), info.speakers, info.entities)
+        answer = self.answerer(answerer).answer(question, evidence(passages), info.speakers, info.entities,
+                                                as_of=parse_date(as_of))
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
 

@@ -51,3 +51,38 @@ def parse_answer(text: str) -> list[tuple[str, list[int]]]:
         elif out:
             out[-1][1].extend(numbers)
     return [(s, list(dict.fromkeys(n))) for s, n in out]
+
+
+# An article's header (title, outlet, date, byline) is citable as paragraph 0 with this id: what answers
+# "who wrote it", "which outlet", "when was it published". One definition, used by the answerers, the guard,
+# the CLI and the UI.
+HEADER_SUFFIX = "#header"
+
+
+def header_id(article_id: str) -> str:
+    return f"{article_id}{HEADER_SUFFIX}"
+
+
+def is_header_id(paragraph_id: str) -> bool:
+    return paragraph_id.endswith(HEADER_SUFFIX)
+
+
+def header_text(title: str, source: str, published: str, authors: list[str]) -> str:
+    """The header as one readable line: “Title”, published by Source on 2023-11-10, written by A and B."""
+    parts = [f"“{title}”" if title else "The article"]
+    if source:
+        parts.append(f"published by {source}" + (f" on {published}" if published else ""))
+    elif published:
+        parts.append(f"published on {published}")
+    if authors:
+        parts.append(f"written by {join_names(authors)}")
+    return ", ".join(parts) + "."
+
+
+def place_label(paragraph: int) -> str:
+    """How a citation's place in its article reads: "paragraph 5", or "article header" for paragraph 0."""
+    return "article header" if paragraph == 0 else f"paragraph {paragraph}"
+
+
+def join_names(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

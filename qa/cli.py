@@ -93,9 +93,11 @@ def ask(ctx, question, as_of, source, k, as_json):
     click.echo(answer.text)
     if answer.citations:
         click.echo("\nSources:")
+    from qa.citations import place_label
+
     for c in answer.citations:
         click.echo(f"[{c.n}] {c.title} — {c.source or 'unknown source'}, {c.published or 'undated'}, "
-                   f"paragraph {c.paragraph} ({c.paragraph_id})")
+                   f"{place_label(c.paragraph)} ({c.paragraph_id})")
         if c.url:
             click.echo(f"    {c.url}")
         click.echo(f"    “{c.quote}”")

@@ -87,3 +87,49 @@ def score_support(sentence: str, paragraphs: list[str], embedder, threshold: flo
         score = 0.0
     return Support(round(score, 4), score >= threshold, round(lexical, 4), round(dense, 4), missing, negation_mismatch,
                    closest)
+
+
+# Verbs that equate or attribute: "A will become B", "A is B". A sentence built from a paragraph's words can put
+# the paragraph's complement in the subject's place ("Alibaba's two-wheel drive will be an open ecosystem"
+# where the paragraph says "AI and cloud computing will become Alibaba's two-wheel drive").
+_COPULA = re.compile(r"\b(?:is|are|was|were|will be|will become|would be|would become|becomes?|became|"
+                     r"remains?|remained)\b", re.IGNORECASE)
+MIN_SIDE_TERMS = 2  # a side of a copula with fewer content words cannot be aligned reliably
+ALIGN_SHARE = 0.5  # share of a side's words that must come from one side of a source sentence
+
+
+# "Wu Yongming, CEO of Alibaba, said: ..." attributes; the clause after it holds the subject that matters.
+_ATTRIBUTION = re.compile(r"^.*\b(?:said|says|told|added|emphasi[sz]ed|stressed|noted|argued|stated|warned|believes?|"
+                          r"according to [^,]+,)(?:\s+that)?[\s:,\"“]*", re.IGNORECASE)
+
+
+def _sides(sentence: str) -> list[tuple[set[str], set[str]]]:
+    """(content words before, content words after) each copula of `sentence`, attribution left out."""
+    out = []
+    for m in _COPULA.finditer(sentence):
+        before = sentence[:m.start()]
+        attribution = _ATTRIBUTION.match(before)
+        out.append((content_terms(before[attribution.end():] if attribution else before),
+                    content_terms(sentence[m.end():])))
+    return out
+
+
+def role_swap(sentence: str, paragraphs: list[str]) -> bool:
+    """Does `sentence` equate things the sources do not? Its subject side matches one side of a copula in a
+    source sentence, but its complement matches nothing on that copula's other side (while no source sentence
+    has the two on opposite sides). Only copular sentences are checked: elsewhere word order varies freely."""
+    mine = _sides(sentence)[:1]
+    if not mine:
+        return False
+    subject, complement = mine[0]
+    if len(subject) < MIN_SIDE_TERMS or len(complement) < MIN_SIDE_TERMS:
+        return False
+    theirs = [side for p in paragraphs for a, b in split_sentences(p) for side in _sides(p[a:b])]
+    aligned = []  # the other side of every source copula whose one side the subject matches
+    for left, right in theirs:
+        for here, there in ((left, right), (right, left)):
+            if len(subject & here) >= ALIGN_SHARE * len(subject):
+                aligned.append(there)
+    if not aligned:
+        return False
+    return not any(complement & there for there in aligned)

@@ -8,14 +8,20 @@ For each sentence of a draft answer:
   3. supported: kept, with citations that support nothing on their own dropped when the rest suffice;
      unsupported: re-cited to the single passage that supports it, if one does (a right fact cited to the
      wrong paragraph), else removed (or marked, per `answer.unsupported`).
-An answer with no supported sentence left becomes the refusal.
+  4. a supported sentence that equates what its source does not (a role swap, qa.grounding.role_swap) is
+     removed like an unsupported one.
+An answer with no supported sentence left becomes the refusal, and so does one that is not about what was asked
+(relevance): the names the question asks about must be in the paragraphs a kept sentence cites, and a question
+that wants a name, number, date or place must get one (qa/answer_types.py).
 """
 from __future__ import annotations
 
 from qa.answerers.base import build_answer
 from qa.citations import parse_answer
 from qa.constants import REFUSAL
-from qa.grounding import score_support
+from qa.answer_types import answer_kind, has_answer_type, mentions
+from qa.grounding import Support, role_swap, score_support
+from qa.query import named_entities
 from qa.sentences import normalize
 from qa.types import Answer, Passage
 
@@ -35,6 +41,7 @@ def _span(passage: Passage, closest: str) -> tuple[int, int]:
 
 def check(question: str, draft: str, passages: list[Passage], embedder, settings, answerer: str) -> Answer:
     threshold = settings.answer.support_threshold
+    drop = "marked" if settings.answer.unsupported == "mark" else "removed"
     parts, report = [], []
     for sentence, numbers in parse_answer(draft):
         cited = [passages[n - 1] for n in numbers if 1 <= n <= len(passages)]
@@ -42,8 +49,11 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
             report.append({"text": sentence, "citations": [], "score": 0.0, "supported": False, "action": "refusal"})
             continue
         support = score_support(sentence, [p.text for p in cited], embedder, threshold) if cited else None
-        action = "kept"
-        if support and support.supported:
+        action, reason = "kept", ""
+        if support and support.supported and role_swap(sentence, [p.text for p in cited]):
+            # Every word is in the source; the claim is not.
+            support, action, reason = Support(0.0, False), drop, "role swap"
+        elif support and support.supported:
             # ALCE precision: drop a citation that supports nothing alone when the others still support.
             alone = {p.paragraph_id: score_support(sentence, [p.text], embedder, threshold) for p in cited}
             if any(s.supported for s in alone.values()):
@@ -51,13 +61,14 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
         else:
             best = max(((p, score_support(sentence, [p.text], embedder, threshold)) for p in passages),
                        key=lambda ps: ps[1].score, default=(None, None))
-            if best[1] is not None and best[1].supported:
+            if best[1] is not None and best[1].supported and not role_swap(sentence, [best[0].text]):
                 cited, support, action = [best[0]], best[1], "recited"
             else:
-                action = "marked" if settings.answer.unsupported == "mark" else "removed"
+                action = drop
         score = support.score if support else 0.0
         report.append({"text": sentence, "citations": [p.paragraph_id for p in cited], "score": score,
-                       "supported": action in ("kept", "recited"), "action": action})
+                       "supported": action in ("kept", "recited"), "action": action,
+                       **({"reason": reason} if reason else {})})
         if action in ("kept", "recited"):
             closest = score_support(sentence, [p.text for p in cited], embedder, threshold).closest \
                 if len(cited) > 1 else support.closest
@@ -65,9 +76,27 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
         elif action == "marked":
             parts.append((f"{sentence} {UNSUPPORTED_MARK}", []))
     supported = [r for r in report if r["supported"]]
-    if not supported:
+    kept = [(sentence, [p for p, _, _ in sources]) for sentence, sources in parts if sources]
+    if not supported or not relevant(question, kept):
         answer = Answer(question, REFUSAL, True, [], passages, 0.0, answerer)
     else:
         answer = build_answer(question, passages, parts, min(r["score"] for r in supported), answerer)
     answer.sentences, answer.draft = report, draft
     return answer
+
+
+def missing_entities(question: str, passages: list[Passage]) -> list[str]:
+    """Names the question asks about that no passage mentions: an LLM need not be asked at all."""
+    return [e for e in named_entities(question) if not any(mentions(p, e) for p in passages)]
+
+
+def relevant(question: str, kept: list[tuple[str, list[Passage]]]) -> bool:
+    """Is a checked answer about what was asked? Some kept sentence cites paragraphs naming everything the
+    question names ("What did Elon Musk say?" is not answered by a sentence about Alibaba, however well
+    supported), and the kept text holds the answer type the question wants."""
+    if not kept:
+        return False
+    entities = named_entities(question)
+    if entities and not any(all(any(mentions(p, e) for p in cited) for e in entities) for _, cited in kept):
+        return False
+    return has_answer_type(answer_kind(question), " ".join(sentence for sentence, _ in kept), question)

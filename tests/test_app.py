@@ -230,13 +230,13 @@ class ChunkedAnswerer(Answerer):
 
     name = "chunked"
 
-    def answer(self, question, passages, speakers, entities):
+    def answer(self, question, passages, speakers, entities, as_of=None):
         if not passages:
             return self.refuse(question, passages)
         best = passages[0]
         return compose(question, passages, [(best, 0, len(best.text))], 1.0, self.name)
 
-    def stream(self, question, passages, speakers, entities):
+    def stream(self, question, passages, speakers, entities, as_of=None):
         yield "Par"
         yield "tial"
         yield self.answer(question, passages, speakers, entities)
@@ -245,7 +245,7 @@ class ChunkedAnswerer(Answerer):
 class FailingAnswerer(Answerer):
     name = "failing"
 
-    def answer(self, question, passages, speakers, entities):
+    def answer(self, question, passages, speakers, entities, as_of=None):
         raise RuntimeError("model file missing")
 
 

@@ -27,14 +27,14 @@ from qa.sentences import split_sentences
 class RefuseAnswerer(Answerer):
     name = "refuse"
 
-    def answer(self, question, passages, speakers, entities):
+    def answer(self, question, passages, speakers, entities, as_of=None):
         return self.refuse(question, passages)
 
 
 class QuoteTopAnswerer(Answerer):
     name = "quote-top"
 
-    def answer(self, question, passages, speakers, entities):
+    def answer(self, question, passages, speakers, entities, as_of=None):
         if not passages:
             return self.refuse(question, passages)
         top = passages[0]  # every sentence quoted and cited, so its citations are as good as citations get
@@ -44,7 +44,7 @@ class QuoteTopAnswerer(Answerer):
 class WrongCiteAnswerer(ExtractiveAnswerer):
     name = "wrong-cite"
 
-    def answer(self, question, passages, speakers, entities):
+    def answer(self, question, passages, speakers, entities, as_of=None):
         answer = super().answer(question, passages, speakers, entities)
         cited = {c.paragraph_id for c in answer.citations}
         others = [p for p in passages if p.paragraph_id not in cited]

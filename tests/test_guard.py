@@ -80,11 +80,12 @@ def test_extra_citation_that_supports_nothing_is_dropped(shared_qa, numbered):
 def test_prompts_render_strictly_with_the_shared_constants():
     system = render("system")
     assert REFUSAL in system and "[1]" in system
-    user = render("answer", question="Q?", sources=[{"n": 1, "title": "T", "published": "", "paragraph_id": "a#p1",
-                                                     "text": "Body"}])
-    assert '<source n="1"' in user and "Q?" in user
+    user = render("answer", question="Q?", as_of="2024-05-01", structured=False,
+                  sources=[{"n": 1, "title": "T", "published": "", "source": "Gazette", "paragraph_id": "a#p1",
+                            "text": "Body"}])
+    assert '<source n="1"' in user and "Q?" in user and "Today is 2024-05-01" in user and 'outlet="Gazette"' in user
     with pytest.raises(Exception, match="question"):
-        load("answer").render(sources=[], refusal=REFUSAL, marker_example="[1]")
+        load("answer").render(sources=[], refusal=REFUSAL, marker_example="[1]", as_of="", structured=False)
 
 
 def test_a_template_missing_a_placeholder_fails_at_load(tmp_path):

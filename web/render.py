@@ -10,6 +10,7 @@ import re
 from html import escape
 
 from qa import REFUSAL
+from qa.citations import place_label
 from qa.guard import UNSUPPORTED_MARK
 
 MARKER = re.compile(r"\[(\d+)\]")
@@ -59,7 +60,7 @@ def link_markers(answer: dict, t: int) -> str:
         c = cited.get(int(match.group(1)))
         if c is None:
             return match.group(0)
-        tip = escape(f"{c['title']}, paragraph {c['paragraph']}", quote=True)
+        tip = escape(f"{c['title']}, {place_label(c['paragraph'])}", quote=True)
         return (f'<a class="qa-cite" href="#{source_id(t, c["n"])}" data-src="{source_id(t, c["n"])}" '
                 f'title="{tip}">[{c["n"]}]</a>')
 
@@ -135,7 +136,7 @@ def _card(item: dict, element_id: str | None, cls: str = "qa-source") -> str:
     link = (f' · <a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">open article</a>'
             if url.startswith(("http://", "https://")) else "")
     meta = " · ".join(escape(x) for x in (item.get("source") or "unknown source", item.get("published") or "undated",
-                                          f"paragraph {item['paragraph']}"))
+                                          place_label(item["paragraph"])))
     id_attr = f' id="{element_id}"' if element_id else ""
     return (f'<article class="{cls}"{id_attr}><div class="qa-source-head">{badge}'
             f'<span class="qa-title">{escape(item.get("title") or item["article_id"])}</span></div>'

@@ -12,7 +12,17 @@ BACKENDS = {
 }
 
 
+def resolve(name: str, settings) -> str:
+    """`auto` is `local` when a local model is installed (or a GGUF path is set), otherwise `extractive`."""
+    if name != "auto":
+        return name
+    from qa.llm.model_file import local_model_available
+
+    return "local" if local_model_available(settings) else "extractive"
+
+
 def make_answerer(name: str, store, settings) -> Answerer:
+    name = resolve(name, settings)
     if name not in BACKENDS:
         raise ValueError(f"unknown answerer {name!r}; choose one of {sorted(BACKENDS)}")
     module, cls = BACKENDS[name]

@@ -20,12 +20,13 @@ class Answerer:
         self.settings = settings
 
     def answer(self, question: str, passages: list[Passage], speakers: list[str],
-               entities: list[str]) -> Answer:  # pragma: no cover - interface
+               entities: list[str], as_of=None) -> Answer:  # pragma: no cover - interface
         raise NotImplementedError
 
     def stream(self, question: str, passages: list[Passage], speakers: list[str],
-               entities: list[str]) -> Iterator[str | Answer]:
-        """Text as it is produced, then the final Answer. Answerers that do not generate send it whole."""
+               entities: list[str], as_of=None) -> Iterator[str | Answer]:
+        """Text as it is produced, then the final Answer. Answerers that do not generate send it whole.
+        `as_of` is the date the question is asked on (an LLM is told it; the extractive answerer needs not)."""
         answer = self.answer(question, passages, speakers, entities)
         yield answer.text
         yield answer

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 from qa import guard, prompts
 from qa.answerers.base import Answerer
+from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
+from qa.constants import CITATION_FORMAT, REFUSAL
 from qa.llm import make_generator
 from qa.sentences import content_terms, split_sentences
 from qa.types import Answer, Passage, final_answer
@@ -50,6 +52,56 @@ def excerpt(question: str, text: str, size: int) -> str:
     return ("…" if lo else "") + text[lo:lo + size].strip() + ("…" if lo + size < len(text) else "")
 
 
+def focus(question: str, text: str, size: int) -> str:
+    """A paragraph longer than `size` characters cut to its sentences that share most words with the question,
+    kept in reading order, with "…" where sentences were left out: a small model reads less and better."""
+    if len(text) <= size:
+        return text
+    wanted = content_terms(question)
+    spans = split_sentences(text) or [(0, len(text))]
+    ranked = sorted(range(len(spans)), key=lambda i: (-len(wanted & content_terms(text[spans[i][0]:spans[i][1]])), i))
+    keep, used = set(), 0
+    for i in ranked:
+        length = spans[i][1] - spans[i][0]
+        if keep and used + length > size:
+            continue
+        keep.add(i)
+        used += length
+    out, last = [], -1
+    for i in sorted(keep):
+        out.append(("… " if i != last + 1 else "") + text[spans[i][0]:spans[i][1]])
+        last = i
+    return " ".join(out) + (" …" if last != len(spans) - 1 else "")
+
+
+# What a structured answer must be (llama.cpp turns the schema into a grammar the sampler obeys).
+ANSWER_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "answer": {"type": "string"},
+        "sources": {"type": "array", "items": {"type": "integer"}},
+        "found": {"type": "boolean"},
+    },
+    "required": ["found", "answer", "sources"],
+}
+
+
+def compose_structured(reply: str, count: int) -> str:
+    """The JSON reply as cited text ("answer [1][3]"), or the refusal; the guard checks it like any draft."""
+    import json
+
+    try:
+        data = json.loads(reply)
+    except json.JSONDecodeError:
+        return REFUSAL
+    numbers = [n for n in data.get("sources") or [] if isinstance(n, int) and 1 <= n <= count]
+    answer = str(data.get("answer") or "").strip()
+    if not data.get("found") or not numbers or not answer:
+        return REFUSAL
+    markers = "".join(CITATION_FORMAT.format(n=n) for n in dict.fromkeys(numbers))
+    return f"{answer} {markers}"
+
+
 class GenerativeAnswerer(Answerer):
     def __init__(self, store, settings, backend: str):
         super().__init__(store, settings)
@@ -62,30 +114,55 @@ class GenerativeAnswerer(Answerer):
             self._generator = make_generator(self.name, self.settings)
         return self._generator
 
-    def messages(self, question: str, passages: list[Passage]) -> list[dict]:
+    def messages(self, question: str, passages: list[Passage], as_of=None) -> list[dict]:
         s = self.settings.llm
         budget = max(1000, (s.context_window - s.max_tokens - PROMPT_OVERHEAD_TOKENS) * CHARS_PER_TOKEN)
-        texts = fit_sources(question, [p.text for p in passages], budget)
-        sources = [{"n": i, "title": p.title, "published": p.published, "paragraph_id": p.paragraph_id,
-                    "text": source_text(text)} for i, (p, text) in enumerate(zip(passages, texts), start=1)]
-        return [{"role": "system", "content": prompts.render("system")},
-                {"role": "user", "content": prompts.render("answer", sources=sources, question=question)}]
+        texts = [focus(question, t, s.source_chars) if s.source_chars else t for t in (p.text for p in passages)]
+        texts = fit_sources(question, texts, budget)
+        sources = [{"n": i, "title": p.title, "published": p.published, "source": p.source,
+                    "paragraph_id": p.paragraph_id, "text": source_text(text)}
+                   for i, (p, text) in enumerate(zip(passages, texts), start=1)]
+        system = prompts.render("system") + ("\n\n" + prompts.render("examples") if s.few_shot else "")
+        return [{"role": "system", "content": system},
+                {"role": "user", "content": prompts.render("answer", sources=sources, question=question,
+                                                           as_of=as_of.isoformat() if as_of else "",
+                                                           structured=self.structured)}]
 
-    def answer(self, question, passages, speakers, entities) -> Answer:
-        return final_answer(self.stream(question, passages, speakers, entities))
+    @property
+    def structured(self) -> bool:
+        """JSON-schema output where the generator supports it (llama.cpp), per `llm.structured`."""
+        return self.settings.llm.structured and hasattr(self.generator, "complete_json")
 
-    def stream(self, question, passages, speakers, entities) -> Iterator[str | Answer]:
+    def answer(self, question, passages, speakers, entities, as_of=None) -> Answer:
+        return final_answer(self.stream(question, passages, speakers, entities, as_of))
+
+    def stream(self, question, passages, speakers, entities, as_of=None) -> Iterator[str | Answer]:
         if not passages:
+            yield self.refuse(question, passages)
+            return
+        header = metadata_answer(question, passages, self.name)
+        if header is not None:  # who wrote it, which outlet, when: exact fields, no generation needed
+            yield header.text
+            yield header
+            return
+        if guard.missing_entities(question, passages):  # asked about someone no source names: as extractive
             yield self.refuse(question, passages)
             return
         started = time.perf_counter()
         chunks, first = [], None
-        for chunk in self.generator.stream(self.messages(question, passages)):
-            first = first or time.perf_counter()
-            chunks.append(chunk)
-            yield chunk
+        messages = self.messages(question, passages, as_of)
+        if self.structured:
+            draft = compose_structured(self.generator.complete_json(messages, ANSWER_SCHEMA), len(passages))
+            first = time.perf_counter()
+            yield draft
+        else:
+            for chunk in self.generator.stream(messages):
+                first = first or time.perf_counter()
+                chunks.append(chunk)
+                yield chunk
+            draft = "".join(chunks)
         generated = time.perf_counter()
-        answer = guard.check(question, "".join(chunks), passages, self.store.embedder, self.settings, self.name)
+        answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
                           "check": time.perf_counter() - generated}
         yield answer

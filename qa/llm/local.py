@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from qa.llm import Generator
-from qa.llm.model_file import INSTALL_HINT, bundled_model
+from qa.llm.model_file import INSTALL_HINT, model_path
 
 _LOADED: dict[tuple, Generator] = {}
 _LOCK = threading.Lock()
@@ -20,7 +20,7 @@ _LOCK = threading.Lock()
 
 def local_generator(settings) -> Generator:
     s = settings.llm
-    path = Path(s.model_path).expanduser() if s.model_path else bundled_model(settings.home)
+    path = model_path(settings)
     runtime = s.runtime
     if runtime == "auto":
         try:
@@ -45,6 +45,7 @@ class LlamaCppGenerator(Generator):
         except ImportError as exc:
             raise RuntimeError('runtime "llama-cpp" needs: pip install -e ".[llm-fast]"') from exc
         self.max_tokens = s.max_tokens
+        self.path = path
         self.llm = Llama(model_path=str(path), n_ctx=s.context_window, n_threads=s.threads or os.cpu_count(),
                          verbose=False)
         self._lock = threading.Lock()  # a llama.cpp context serves one generation at a time
@@ -56,6 +57,13 @@ class LlamaCppGenerator(Generator):
                 text = chunk["choices"][0]["delta"].get("content")
                 if text:
                     yield text
+
+    def complete_json(self, messages: list[dict], schema: dict) -> str:
+        """One reply constrained to `schema` by llama.cpp's JSON-schema grammar."""
+        with self._lock:
+            reply = self.llm.create_chat_completion(messages, temperature=0.0, max_tokens=self.max_tokens,
+                                                    response_format={"type": "json_object", "schema": schema})
+        return reply["choices"][0]["message"]["content"] or ""
 
 
 class TransformersGenerator(Generator):
@@ -70,6 +78,7 @@ class TransformersGenerator(Generator):
         if s.threads:
             torch.set_num_threads(s.threads)
         self.max_tokens = s.max_tokens
+        self.path = path
         self.tokenizer = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
         import transformers
 

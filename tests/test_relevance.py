@@ -1,0 +1,96 @@
+"""Relevance in the guard: a kept answer must be about what was asked, and must not equate what its source
+does not (a role swap built from the paragraph's own words). Fixtures are paragraphs written for these tests;
+the guard runs with the real bundled embedder."""
+from __future__ import annotations
+
+import pytest
+
+from qa import REFUSAL
+from qa.answerers.generative import GenerativeAnswerer
+from qa.grounding import role_swap
+from qa.guard import check
+from qa.llm import Generator
+from qa.types import Passage
+
+# Written for these tests: two claims in one quote, so every word of a swapped sentence is in the paragraph.
+GRID = ("Lena Brandt, chief executive of Harbor Energy, said: \"The key to the energy transition is to build battery "
+        "storage and a modern grid. Wind and solar power will become the region's twin engines for growth, and the "
+        "company will keep investing in a stronger grid and open data.\"")
+FERRY = ("The Kestrel Bay ferry service carried 48,000 passengers last summer, up from 31,000 a year earlier, the "
+         "harbour authority said on Monday.")
+
+
+def passage(n: int, text: str, title: str) -> Passage:
+    return Passage(f"test-{n}", f"test-{n}#p1", 1, text, 1.0, title=title, published="2024-06-01",
+                   source="Test Gazette")
+
+
+@pytest.fixture(scope="module")
+def sources():
+    return [passage(1, GRID, "Harbor Energy bets on wind and solar"), passage(2, FERRY, "Ferry use climbs")]
+
+
+def run(shared_qa, question, draft, sources):
+    return check(question, draft, sources, shared_qa.store.embedder, shared_qa.settings, "local")
+
+
+@pytest.mark.parametrize("sentence,swapped", [
+    ("The region's twin engines for growth will be battery storage and a modern grid.", True),
+    ("The key to the energy transition is wind and solar power.", True),
+    ("Wind and solar power will become the region's twin engines for growth.", False),
+    ("The region's twin engines for growth will be wind and solar power.", False),  # the same claim turned around
+    ("According to Harbor Energy's chief executive, the key to the energy transition is to build battery storage.",
+     False),
+])
+def test_role_swap_heuristic(sentence, swapped):
+    assert role_swap(sentence, [GRID]) is swapped
+
+
+def test_guard_removes_a_role_swap_that_every_word_supports(shared_qa, sources):
+    answer = run(shared_qa, "What did Lena Brandt say about wind and solar power?",
+                 "The region's twin engines for growth will be battery storage and a modern grid. [1]", sources)
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.sentences[0]["action"] == "removed" and answer.sentences[0]["reason"] == "role swap"
+
+
+def test_guard_keeps_the_true_claim_and_drops_the_swapped_one(shared_qa, sources):
+    draft = ("Wind and solar power will become the region's twin engines for growth, Lena Brandt said. [1] "
+             "The key to the energy transition is wind and solar power. [1]")
+    answer = run(shared_qa, "What did Lena Brandt say about wind and solar power?", draft, sources)
+    assert not answer.refused and "twin engines" in answer.text and "key to the energy transition" not in answer.text
+    assert [s["action"] for s in answer.sentences] == ["kept", "removed"]
+
+
+def test_an_answer_about_someone_else_is_refused(shared_qa, sources):
+    # Supported by its source, but the question asks about a person no source names.
+    answer = run(shared_qa, "What did Elon Musk say about the energy transition?",
+                 "The key to the energy transition is to build battery storage and a modern grid. [1]", sources)
+    assert answer.sentences[0]["supported"] and answer.refused and answer.citations == []
+
+
+def test_a_number_question_needs_a_number(shared_qa, sources):
+    question = "How many passengers did the Kestrel Bay ferry carry last summer?"
+    without = run(shared_qa, question, "The harbour authority reported on the Kestrel Bay ferry service. [2]", sources)
+    with_number = run(shared_qa, question, "The Kestrel Bay ferry service carried 48,000 passengers last summer. [2]",
+                      sources)
+    assert without.refused and not with_number.refused and "48,000" in with_number.text
+
+
+class Recording(Generator):
+    """Writes a fixed draft and records that it was asked (a unit test of the answerer's own logic)."""
+
+    def __init__(self, draft):
+        self.draft, self.calls = draft, 0
+
+    def stream(self, messages):
+        self.calls += 1
+        yield self.draft
+
+
+def test_llm_path_refuses_a_person_no_source_names_without_generating(shared_qa, sources):
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording("The key to the energy transition is to build battery storage. [1]")
+    answer = answerer.answer("What did Elon Musk say about the energy transition?", sources, [], ["Elon Musk"])
+    assert answer.refused and answer.text == REFUSAL and answerer._generator.calls == 0
+    asked = answerer.answer("What did Lena Brandt say about the energy transition?", sources, [], ["Lena Brandt"])
+    assert not asked.refused and answerer._generator.calls == 1
