@@ -15,7 +15,52 @@ from tests.live_server import ARTICLE, ARTICLE_QUESTION, ROBIN_LI, free_port
 from tests.test_chroma_server import chroma_server  # noqa: F401 - the fixture: a real `chroma run`
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow  # two app processes and a Chroma server: about a minute on 2 cores
+
+# Three writers rebuild and save the keyword index at interleaved generations, as replicas that
+# noticed a new manifest generation at once would; a reader loads it meanwhile. Without the file lock the
+# writers share one temporary directory and a reader can meet one save's rows with another's postings.
+WRITER = """
+import sys
+from pathlib import Path
+from index.keyword import KeywordIndex
+directory, writer = Path(sys.argv[1]), int(sys.argv[2])
+rows = [(f"w{writer}-p{n}", f"w{writer}", f"ferry terminal solar dock code p{n}w{writer}", "2024-05-02", "Gazette", 1)
+        for n in range(1, 40 + 10 * writer)]
+for generation in range(writer, 150, 3):  # the writers' generations interleave, so they keep overtaking each other
+    KeywordIndex(directory).rebuild(rows, generation)
+"""
+READER = """
+import sys
+from pathlib import Path
+from index.keyword import KeywordIndex
+directory = Path(sys.argv[1])
+for _ in range(300):
+    index = KeywordIndex(directory)
+    if index.load():
+        writer = index.generation % 3
+        # rows.json and the BM25 postings come from the same save, of the writer of that generation
+        assert len(index.table) == index._bm25.scores["num_docs"] == 39 + 10 * writer, index.generation
+        assert all(pid.startswith(f"w{writer}-") for pid in index.table.paragraph_ids), index.generation
+print("ok")
+"""
+
+
+def test_processes_saving_the_keyword_index_at_once_never_mix_their_saves(tmp_path):
+    directory = tmp_path / "keyword" / "collection"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(directory), str(w)], env=env,
+                              stderr=subprocess.PIPE, text=True) for w in (0, 1, 2)]
+    procs.append(subprocess.Popen([sys.executable, "-c", READER, str(directory)], env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True))
+    for proc in procs:
+        out, err = proc.communicate(timeout=600)
+        assert proc.returncode == 0, err[-3000:]
+    assert out.strip() == "ok"
+    from index.keyword import KeywordIndex
+
+    final = KeywordIndex(directory)
+    assert final.load() and final.generation == 149  # the newest generation wins, whatever order they finished in
+    assert [h.paragraph_id for h in final.search("which dock has code p7w2", 1)] == ["w2-p7"]
 
 
 def start_app(home: Path, chroma_port: int, log: Path) -> tuple[subprocess.Popen, str]:
@@ -46,6 +91,7 @@ def ask(url: str, question: str) -> dict:
     return response.json()
 
 
+@pytest.mark.slow  # two app processes and a Chroma server: about 4 minutes on the shared 2 cores
 def test_an_article_uploaded_to_one_replica_is_cited_by_the_other(chroma_server, tmp_path, monkeypatch):  # noqa: F811
     _, chroma_port = chroma_server
     home = tmp_path / "home"
