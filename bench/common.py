@@ -80,6 +80,13 @@ def header(s: dict) -> str:
                if max(b[0], a[0]) > 0.5 * (s['machine']['cores'] or 1) else "") + "\n")
 
 
+def stamp_markdown(path: Path, load_before: list[float] | None = None) -> None:
+    """Put the `header` lines under the title of a result table a script wrote itself."""
+    text = path.read_text(encoding="utf-8")
+    title, _, rest = text.partition("\n")
+    path.write_text(f"{title}\n\n{header(stamp(load_before))}{rest}", encoding="utf-8")
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (VmHWM), MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -28,7 +28,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_name  # noqa: E402
+from bench.common import cpu_name, stamp_markdown  # noqa: E402
 from qa import QA  # noqa: E402
 from qa.sentences import normalize  # noqa: E402
 
@@ -157,6 +157,7 @@ def main() -> int:
     ap.add_argument("--home", type=Path, default=ROOT / "bench" / ".cache" / "realtimeqa-home")
     ap.add_argument("--skip-baseline", action="store_true", help="news-qa only (no llama-index run)")
     args = ap.parse_args()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     if not DATA.is_dir():
         print(f"RealTime QA data not found at {DATA}; skipping.")
         return 0
@@ -191,6 +192,7 @@ def main() -> int:
     table += f"\nTotal runtime of the run: {total:.0f} s.\n"
     print(table)
     (OUT / "realtimeqa.md").write_text(table, encoding="utf-8")
+    stamp_markdown(OUT / "realtimeqa.md", load_before)
     (OUT / "realtimeqa.json").write_text(json.dumps(
         {"machine": machine, "k": K, "runtime_s": total, "summary": summary, "questions": per_question},
         indent=1, ensure_ascii=False), encoding="utf-8")
