@@ -169,6 +169,7 @@ def measure(n_paragraphs: int, rounds: int) -> dict:
             start = time.perf_counter()
             fn(texts)
             seconds[name].append(time.perf_counter() - start)
+            print(f"{name}: {seconds[name][-1]:.1f} s", file=sys.stderr, flush=True)
     base = statistics.median(seconds["current"])
     rows = {}
     for name, times in seconds.items():
