@@ -98,10 +98,10 @@ def profile(home: Path, n_questions: int, slowest: int, top: int, use_date: bool
     qa.close()
     s = stamp(load_before)
     lines = [f"# Profile of the {len(rows)} slowest of {len(qs)} hybrid queries ({result['paragraphs']:,} paragraphs)",
-             "", header(s), f"Home: `{home}`; as_of: {'the question date' if use_date else 'none'}; "
-             f"Chroma: {'server ' + os.environ['QA_CHROMA_HOST'] if os.environ.get('QA_CHROMA_HOST') else 'embedded'}",
-             "", f"All {len(qs)} questions: p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
-             f"p99 {result['p99_ms']:.0f} ms.", "", "| question | first run ms | profiled re-run ms |", "|---|---|---|"]
+             "", header(s), (f"Home: `{home}`; as_of: {'the question date' if use_date else 'none'}; "
+                             f"Chroma: {'server ' + os.environ['QA_CHROMA_HOST'] if os.environ.get('QA_CHROMA_HOST') else 'embedded'}"),
+             "", (f"All {len(qs)} questions: p50 {result['p50_ms']:.0f} ms, p95 {result['p95_ms']:.0f} ms, "
+                  f"p99 {result['p99_ms']:.0f} ms."), "", "| question | first run ms | profiled re-run ms |", "|---|---|---|"]
     lines += [f"| {r['question'][:90]} | {r['first_ms']:.0f} | {r['profiled_ms']:.0f} |" for r in rows]
     if stats is not None:
         lines += ["", "## cProfile, summed over those re-runs: top functions by own time", "", "```",
