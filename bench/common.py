@@ -11,6 +11,7 @@ import platform
 import resource
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,46 @@ def machine_line(m: dict) -> str:
             f"load average {m['loadavg'][0]:.1f} / {m['loadavg'][1]:.1f} / {m['loadavg'][2]:.1f} (1 / 5 / 15 min)")
 
 
+def revision() -> str:
+    """The git revision measured, with "+dirty" when the tree has uncommitted changes to tracked files."""
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+        return rev + ("+dirty" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def stamp(load_before: list[float] | None = None) -> dict:
+    """When, on which code and under what load a result was taken; `load_before` is `machine()["loadavg"]`
+    read when the run started, the load after is read now. Every result file carries it."""
+    after = machine()
+    return {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "revision": revision(), "machine": after,
+            "load_before": load_before if load_before is not None else after["loadavg"],
+            "load_after": after["loadavg"]}
+
+
+def header(s: dict) -> str:
+    """The lines every result table starts with: date, revision, machine, load before and after."""
+    b, a = s["load_before"], s["load_after"]
+    return (f"Date: {s['date']}; revision: `{s['revision']}`\n\n"
+            f"Machine: {s['machine']['cpu']}, {s['machine']['cores']} cores, {s['machine']['ram_gib']} GiB RAM, "
+            f"Python {s['machine']['python']}\n\n"
+            f"Load average (1 / 5 / 15 min) before the run {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f}, "
+            f"after {a[0]:.1f} / {a[1]:.1f} / {a[2]:.1f} on {s['machine']['cores']} cores"
+            + (" — **loaded machine: timings are not publishable, ratios only**"
+               if max(b[0], a[0]) > 0.5 * (s['machine']['cores'] or 1) else "") + "\n")
+
+
+def stamp_markdown(path: Path, load_before: list[float] | None = None) -> None:
+    """Put the `header` lines under the title of a result table a script wrote itself."""
+    text = path.read_text(encoding="utf-8")
+    title, _, rest = text.partition("\n")
+    path.write_text(f"{title}\n\n{header(stamp(load_before))}{rest}", encoding="utf-8")
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (VmHWM), MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -64,13 +105,18 @@ def run_json(args: list[str], env: dict | None = None, timeout: float = 3600) ->
     """Run a bench step in its own process (clean memory peak, own threads) and read the JSON it prints last."""
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     proc = subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True,
-                          timeout=timeout)
+                          timeout=timeout, check=False)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def save(name: str, data: dict, markdown: str) -> None:
+def save(name: str, data: dict, markdown: str, load_before: list[float] | None = None) -> None:
+    """Write bench/results/NAME.{json,md}, both stamped with date, revision and load (see `stamp`)."""
     OUT.mkdir(parents=True, exist_ok=True)
+    s = stamp(load_before)
+    data = {"stamp": s, **data}
+    title, _, rest = markdown.partition("\n")
+    markdown = f"{title}\n\n{header(s)}{rest}"
     (OUT / f"{name}.json").write_text(json.dumps(data, indent=2, default=str))
     (OUT / f"{name}.md").write_text(markdown)

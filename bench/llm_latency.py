@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import stamp_markdown  # noqa: E402
 from eval.datasets import load_dataset  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from qa import QA, Answer  # noqa: E402
@@ -51,6 +52,7 @@ def measure(qa: QA, backend: str, items) -> dict:
 
 
 def main() -> None:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=20)
     parser.add_argument("--runtime", default="auto")
@@ -84,6 +86,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "llm_latency.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))
     (out / "llm_latency.md").write_text("\n".join(lines) + "\n")
+    stamp_markdown(out / "llm_latency.md", load_before)
     print("\n".join(lines))
 
 

@@ -30,6 +30,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import stamp_markdown  # noqa: E402
 from bench.load_report import write_report  # noqa: E402
 from tests.live_server import free_port  # noqa: E402
 from tests.synthetic import article, fact  # noqa: E402
@@ -143,6 +144,7 @@ def clients(url: str, n: int, duration: float, max_requests: int, seed: int) -> 
 
 
 def main() -> None:
+    load_before = [round(x, 2) for x in os.getloadavg()]
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=120, help="seconds of load")
@@ -181,6 +183,7 @@ def main() -> None:
            "doctor": json.loads(doctor.stdout) if doctor.stdout else {"ok": False, "error": doctor.stderr[-500:]},
            "rows": [{k: v for k, v in r.items() if k != "answer"} for r in rows]}
     print(write_report(run, ROOT / "bench" / "results"))
+    stamp_markdown(ROOT / "bench" / "results" / "load.md", load_before)
 
 
 if __name__ == "__main__":

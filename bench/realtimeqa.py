@@ -31,7 +31,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_name  # noqa: E402
+from bench.common import cpu_name, stamp_markdown  # noqa: E402
 from qa import QA  # noqa: E402
 from qa.sentences import normalize  # noqa: E402
 
@@ -144,6 +144,7 @@ def main() -> int:
     ap.add_argument("--limit-articles", type=int, default=0,
                     help="keep every gold article plus a seeded sample of the others, N articles in all")
     args = ap.parse_args()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     if not DATA.is_dir() or not args.corpus.is_file():
         print(f"RealTime QA data not found at {DATA} / {args.corpus}; skipping.")
         return 0
@@ -195,6 +196,7 @@ def main() -> int:
     table += f"\nTotal runtime of the run: {total:.0f} s.\n"
     print(table)
     (OUT / f"{stem}.md").write_text(table, encoding="utf-8")
+    stamp_markdown(OUT / f"{stem}.md", load_before)
     (OUT / f"{stem}.json").write_text(json.dumps(
         {"machine": machine, "k": K, "runtime_s": total, "corpus": label, "articles": len(corpus),
          "corpus_articles_full": full, "summary": summary, "questions": per_question},

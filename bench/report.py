@@ -8,7 +8,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from bench.common import OUT  # noqa: E402
 
-QUERY_STEPS = ["embed", "chroma", "dense", "bm25", "hybrid", "hybrid+date", "hybrid+week", "ask", "contains"]
+QUERY_STEPS = ["embed", "chroma", "dense", "dense+date", "bm25", "hybrid", "hybrid+date", "hybrid+week", "ask",
+               "contains"]
 
 
 def ingest_table(rows: dict) -> str:
@@ -45,17 +46,32 @@ def ingest_chart(rows: dict, path) -> None:
     plt.close(fig)
 
 
+def _cell(r: dict, step: str) -> str:
+    """p50 / p95 / p99 ms of a step ("—" where that run did not measure it)."""
+    if step not in r["p50_ms"]:
+        return "—"
+    return " / ".join(f"{r[f'p{q}_ms'][step]:.0f}" if f"p{q}_ms" in r else "—" for q in (50, 95, 99))
+
+
 def query_table(results: list[dict]) -> str:
-    head = ("| paragraphs | Chroma | " + " | ".join(QUERY_STEPS)
-            + " | hybrid / (embed + chroma) | peak RSS MiB | of which not vectors MiB | load |")
-    lines = [head, "|" + "---|" * (len(QUERY_STEPS) + 6)]
+    head = "| paragraphs | Chroma | " + " | ".join(QUERY_STEPS) + " | peak RSS MiB | of which not vectors MiB |"
+    lines = [head, "|" + "---|" * (len(QUERY_STEPS) + 4)]
     for r in results:
-        cells = " | ".join(f"{r['p50_ms'][s]:.0f} / {r['p95_ms'][s]:.0f}" for s in QUERY_STEPS)
         # Embedded Chroma holds the vectors in this process; with a server they live in the server's.
         besides = r["peak_rss_mib"] - (r.get("vectors_mib", 0) if r["mode"] == "embedded" else 0)
-        lines.append(f"| {r['paragraphs']:,} | {r['mode']} | {cells} | {r['ratio_hybrid']:.2f} | {r['peak_rss_mib']:.0f} "
-                     f"| {besides:.0f} | {r['machine']['loadavg'][0]:.1f} |")
-    return "\n".join(lines) + "\n\nCells: p50 / p95 in ms."
+        lines.append(f"| {r['paragraphs']:,} | {r['mode']} | " + " | ".join(_cell(r, s) for s in QUERY_STEPS)
+                     + f" | {r['peak_rss_mib']:.0f} | {besides:.0f} |")
+    lines += ["", "Cells: p50 / p95 / p99 in ms over the same questions.", "",
+              "Ratios to the app's own dense call in the same run (embed with the question-time encoder + "
+              "VectorIndex.search, same k and include as retrieval), at the same percentile:", "",
+              "| paragraphs | Chroma | hybrid / dense p50 | p95 | p99 | hybrid+date / dense+date p50 | p95 | p99 |",
+              "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        ratios = r["ratios"]
+        lines.append(f"| {r['paragraphs']:,} | {r['mode']} | "
+                     + " | ".join(f"{ratios[f'p{q}']['hybrid / dense']:.2f}x" for q in (50, 95, 99)) + " | "
+                     + " | ".join(f"{ratios[f'p{q}']['hybrid+date / dense+date']:.2f}x" for q in (50, 95, 99)) + " |")
+    return "\n".join(lines)
 
 
 def query_chart(results: list[dict], path) -> None:
@@ -74,10 +90,12 @@ def query_chart(results: list[dict], path) -> None:
 
 
 def before_after_table(before: dict, after: dict) -> str:
-    lines = ["| step | before p50 / p95 ms | after p50 / p95 ms | before / after (p50) |", "|---|---|---|---|"]
+    lines = ["| step | before p50 / p95 / p99 ms | after p50 / p95 / p99 ms | before / after (p50) |", "|---|---|---|---|"]
     for s in QUERY_STEPS:
+        if s not in before["p50_ms"] or s not in after["p50_ms"]:
+            continue
         b, a = before["p50_ms"][s], after["p50_ms"][s]
-        lines.append(f"| {s} | {b:.0f} / {before['p95_ms'][s]:.0f} | {a:.0f} / {after['p95_ms'][s]:.0f} | {b / a:.1f}x |")
+        lines.append(f"| {s} | {_cell(before, s)} | {_cell(after, s)} | {b / a:.1f}x |")
     return "\n".join(lines)
 
 
@@ -113,7 +131,7 @@ def chart_path(name: str):
 def before_after_chart(before: dict, after: dict, path) -> None:
     fig, ax = plt.subplots(figsize=(8, 3.5))
     xs = range(len(QUERY_STEPS))
-    ax.bar([x - 0.2 for x in xs], [before["p50_ms"][s] for s in QUERY_STEPS], 0.4, label="before", color="#888")
+    ax.bar([x - 0.2 for x in xs], [before["p50_ms"].get(s, 0) for s in QUERY_STEPS], 0.4, label="before", color="#888")
     ax.bar([x + 0.2 for x in xs], [after["p50_ms"][s] for s in QUERY_STEPS], 0.4, label="after", color="#2a7")
     ax.set_xticks(list(xs), QUERY_STEPS, rotation=20)
     ax.set_yscale("log")

@@ -1,12 +1,18 @@
-"""Every performance table in one command: ingest throughput, query latency per size (embedded Chroma and a
-`chroma run` server), the query path before/after on the real RealTime QA home, and cold start.
+"""Every performance table the README and docs/benchmarks.md cite, in one command on one tree: ingest
+throughput, the ingest-encoder candidates, query latency per size (embedded Chroma and a `chroma run` server)
+at 10k/100k and at 1M paragraphs, the query path before/after on the real RealTime QA home, and cold start.
 
-    python bench/run.py                       # 10k and 100k paragraphs; ~12 min here (+5 min to build the homes once)
-    python bench/run.py --sizes 1000000 --only query    # the 1M run: ~4 min (+38 min to build its home once)
+    python bench/run.py                       # all of the above (+38 min to build the 1M home once)
+    python bench/run.py --only query          # 10k and 100k only
+    python bench/run.py --only realtimeqa llm load   # the README's other tables (hours; not in the default run)
     python bench/run.py --full                # ingest throughput on the whole corpus (hours)
 
-Writes bench/results/{ingest_speed,query_latency,before_after,cold_start}.{md,json,png}; docs/benchmarks.md
-quotes them. Skips, exit 0, when ../shared/data/realtimeqa is absent.
+README figure -> result file: performance and scale -> bench/results/{before_after,query_latency,
+query_latency_1m,cold_start,ingest_speed,encoders}.md; RealTime QA -> realtimeqa.md (`realtimeqa`); answer
+latency -> llm_latency.md (`llm`); QA_CONCURRENCY -> load.md (`load`). Every file starts with the date, the
+git revision and the load average before and after (bench/common.py `header`); ratios divide by the app's
+own dense call measured in the same run (bench/query_latency.py). Publish figures only from a run on a quiet
+machine (the header flags a loaded one). Skips, exit 0, when ../shared/data/realtimeqa is absent.
 """
 from __future__ import annotations
 
@@ -22,15 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import report  # noqa: E402
 from bench.common import CACHE, CORPUS, DATA, ROOT, machine, machine_line, run_json, save  # noqa: E402
 
+STEPS = ["ingest", "encoders", "query", "query-1m", "before-after", "cold"]  # the default run
+EXTRA = ["realtimeqa", "llm", "load"]  # scripts that write their own tables, run on request
+
 RTQA_SOURCE = ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home"  # built by bench/realtimeqa.py
 
 
 def ingest(articles: int, full: bool) -> None:
+    load_before = machine()["loadavg"]
     args = ["--full"] if full else ["--articles", str(articles)]
     rows = {name: run_json(["bench/ingest_speed.py", "--step", name, *args]) for name in ("raw", "news-qa", "news-qa-serial", "llama-index")}
     md = (f"# Ingest throughput ({'full corpus' if full else f'first {articles} RealTime QA articles'})\n\n"
-          f"Machine: {machine_line(rows['news-qa']['machine'])}\n\n{report.ingest_table(rows)}\n")
-    save("ingest_speed", rows, md)
+          f"{report.ingest_table(rows)}\n")
+    save("ingest_speed", rows, md, load_before)
     report.ingest_chart(rows, report.chart_path("ingest_speed"))
 
 
@@ -66,7 +76,8 @@ class ChromaServer:
         self.proc.wait(timeout=30)
 
 
-def query(sizes: list[int], n_questions: int) -> None:
+def query(sizes: list[int], n_questions: int, name: str = "query_latency") -> None:
+    load_before = machine()["loadavg"]
     results = []
     for size in sizes:
         home = Path(run_json(["bench/synthetic.py", "--size", str(size)], timeout=6 * 3600)["home"])
@@ -77,17 +88,17 @@ def query(sizes: list[int], n_questions: int) -> None:
                                "--server", str(server.port)])
             served["server_peak_rss_mib"] = server.peak_rss_mib()
         results.append({"mode": "server", **served})
-    name = "query_latency" if sizes != [1_000_000] else "query_latency_1m"
     md = (f"# Query latency on synthetic corpora ({n_questions} RealTime QA questions)\n\n"
-          f"Machine: {machine_line(machine())}\n\n{report.query_table(results)}\n\n"
+          f"{report.query_table(results)}\n\n"
           + "\n".join(f"- {r['paragraphs']:,} paragraphs, {r['mode']}: Chroma server peak RSS "
                       f"{r['server_peak_rss_mib']:.0f} MiB" for r in results if r.get("server_peak_rss_mib")) + "\n")
-    save(name, {"results": results}, md)
+    save(name, {"results": results}, md, load_before)
     report.query_chart(results, report.chart_path(name))
 
 
 def before_after(rev: str, n_questions: int) -> None:
     """The query path of `rev` and of this tree, on a copy of the real 170k-paragraph RealTime QA home."""
+    load_before = machine()["loadavg"]
     home = CACHE / "rtqa-home"
     if not home.exists():
         if not RTQA_SOURCE.exists():
@@ -107,16 +118,22 @@ def before_after(rev: str, n_questions: int) -> None:
                                        "PYTHONPATH": str(base), "QA_BENCH_DATA": str(DATA)}).stdout.strip().splitlines()[-1])
     after = run_json(["bench/query_latency.py", *args])
     md = (f"# Query path before ({rev}) and after, RealTime QA home ({after['paragraphs']:,} paragraphs, "
-          f"{n_questions} questions)\n\nMachine: {machine_line(after['machine'])}\n\n"
-          f"{report.before_after_table(before, after)}\n")
-    save("before_after", {"rev": rev, "before": before, "after": after}, md)
+          f"{n_questions} questions)\n\n{report.before_after_table(before, after)}\n")
+    save("before_after", {"rev": rev, "before": before, "after": after}, md, load_before)
     report.before_after_chart(before, after, report.chart_path("before_after"))
 
 
 def cold_start() -> None:
+    load_before = machine()["loadavg"]
     r = run_json(["bench/cold_start.py", "--runs", "3"])
-    save("cold_start", r, f"# Cold start\n\nMachine: {machine_line(r['machine'])}\n\n{report.cold_table(r)}\n")
+    save("cold_start", r, f"# Cold start\n\n{report.cold_table(r)}\n", load_before)
     report.cold_chart(r, report.chart_path("cold_start"))
+
+
+def script(*args: str) -> None:
+    """A bench script that writes (and stamps) its own result table."""
+    subprocess.run([sys.executable, *args], cwd=ROOT, check=True, env={**__import__("os").environ,
+                                                                        "PYTHONPATH": str(ROOT)})
 
 
 if __name__ == "__main__":
@@ -124,17 +141,21 @@ if __name__ == "__main__":
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--articles", type=int, default=200, help="ingest slice: the first N corpus articles")
     ap.add_argument("--full", action="store_true", help="ingest the whole corpus")
-    ap.add_argument("--questions", type=int, default=40)
+    ap.add_argument("--questions", type=int, default=100)
     ap.add_argument("--before", default="622453c", help="revision for the before/after query table")
-    ap.add_argument("--only", nargs="+", choices=["ingest", "query", "before-after", "cold"],
-                    default=["ingest", "query", "before-after", "cold"])
+    ap.add_argument("--only", nargs="+", choices=STEPS + EXTRA, default=STEPS)
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} not found")
         sys.exit(0)
     started = time.perf_counter()
-    steps = {"ingest": lambda: ingest(args.articles, args.full), "query": lambda: query(args.sizes, args.questions),
-             "before-after": lambda: before_after(args.before, min(args.questions, 20)), "cold": cold_start}
+    steps = {"ingest": lambda: ingest(args.articles, args.full),
+             "encoders": lambda: run_json(["bench/encoders.py", "--paragraphs", "500"]),
+             "query": lambda: query(args.sizes, args.questions),
+             "query-1m": lambda: query([1_000_000], args.questions, "query_latency_1m"),
+             "before-after": lambda: before_after(args.before, min(args.questions, 20)), "cold": cold_start,
+             "realtimeqa": lambda: script("bench/realtimeqa.py"), "llm": lambda: script("bench/llm_latency.py", "--questions", "10"),
+             "load": lambda: script("bench/load.py")}
     for name in args.only:
         t = time.perf_counter()
         steps[name]()

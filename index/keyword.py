@@ -5,12 +5,18 @@ rebuilt from the manifest, so Chroma and BM25 cannot drift apart. The paragraph 
 source, windows: `index.paragraph_table`) is saved beside it in the same order, so filters are checked on
 the paragraphs that hold a query term, inside the search (so top-k is filled from allowed paragraphs), never
 as a corpus-sized mask.
+
+Several processes may share one home (app replicas over one Chroma server): the saved index is written and
+read under a file lock beside it (`<name>.lock`), so a reader never sees half of one save and half of the
+next, and two writers never build into the same temporary directory; each process notices a newer manifest
+generation on its next query (`IndexStore.keyword`) and loads what the first one saved.
 """
 from __future__ import annotations
 
 import json
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +41,22 @@ def _stemmer():
     except ImportError:  # stemming improves recall a little; plain tokens still work
         return None
     return Stemmer.Stemmer("english").stemWords
+
+
+_FILE_LOCKS: dict[str, object] = {}  # one FileLock per lock file in this process (it is reentrant per thread)
+_FILE_LOCKS_GUARD = threading.Lock()
+
+
+def file_lock(directory: Path):
+    """The inter-process lock of the keyword index saved in `directory` (a `filelock.FileLock`)."""
+    from filelock import FileLock
+
+    path = str(directory.with_name(directory.name + ".lock"))
+    with _FILE_LOCKS_GUARD:
+        if path not in _FILE_LOCKS:
+            directory.parent.mkdir(parents=True, exist_ok=True)
+            _FILE_LOCKS[path] = FileLock(path)
+        return _FILE_LOCKS[path]
 
 
 @dataclass
@@ -71,13 +93,31 @@ class KeywordIndex:
         self.generation = generation
         self._save()
 
+    def lock(self):
+        """Held while the saved index is read or replaced, by any process (see `file_lock`)."""
+        return file_lock(self.directory)
+
     def _save(self) -> None:
+        with self.lock():
+            if self.saved_generation() > self.generation:  # another process saved a newer one meanwhile
+                return
+            self._write()
+
+    def saved_generation(self) -> int:
+        """The manifest generation of the index on disk (-1: none), read from a small file, not rows.json."""
+        try:
+            return int((self.directory / "generation").read_text())
+        except (OSError, ValueError):
+            return -1
+
+    def _write(self) -> None:
         tmp = self.directory.with_name(self.directory.name + ".tmp")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self._bm25 is not None:
             self._bm25.save(str(tmp / "bm25"), show_progress=False)
         (tmp / "rows.json").write_text(json.dumps({"generation": self.generation, **self.table.to_json()}))
+        (tmp / "generation").write_text(str(self.generation))
         # Swap in the finished directory so a crash never leaves a half-written index behind.
         old = self.directory.with_name(self.directory.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
@@ -88,6 +128,10 @@ class KeywordIndex:
 
     def load(self) -> bool:
         """Load the saved index; False when there is none."""
+        with self.lock():
+            return self._read()
+
+    def _read(self) -> bool:
         rows_file = self.directory / "rows.json"
         if not rows_file.exists():
             return False

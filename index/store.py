@@ -40,9 +40,14 @@ class IndexStore:
 
         Each load or rebuild makes a new object that is never changed afterwards, swapped in whole: a
         question being answered keeps the snapshot it started with while an ingest moves on.
+        Another process sharing this home (an app replica) bumps the same manifest's generation, so this
+        check (one SELECT per question) also notices its writes. Loading or rebuilding holds the saved index's
+        file lock: when several processes notice at once, one rebuilds and saves, the others wait and load it.
         """
-        generation = self.manifest.generation()
-        with self._keyword_lock:
+        if self._keyword.generation == self.manifest.generation():
+            return self._keyword
+        with self._keyword_lock, self._keyword.lock():
+            generation = self.manifest.generation()  # read again: it may have moved while we waited
             if self._keyword.generation != generation:
                 fresh = KeywordIndex(self._keyword.directory)
                 if not (fresh.load() and fresh.generation == generation):
@@ -64,7 +69,7 @@ class IndexStore:
         return self._keyword.directory
 
     def rebuild_keyword(self) -> KeywordIndex:
-        with self._keyword_lock:
+        with self._keyword_lock, self._keyword.lock():
             fresh = KeywordIndex(self._keyword.directory)
             fresh.rebuild(self.manifest.iter_paragraphs(), self.manifest.generation())
             self._keyword = fresh
