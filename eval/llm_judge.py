@@ -25,13 +25,25 @@ PROMPT = "judge"
 # before "supported", "unsupported" is its own word.
 _VERDICT = re.compile(r"not supported|unsupported|supported|\byes\b|\bno\b|\btrue\b|\bfalse\b", re.IGNORECASE)
 _YES = {"yes", "true", "supported"}
+_JSON_BOOL = re.compile(r'"\w+"\s*:\s*(true|false)', re.IGNORECASE)
 JUDGE_MAX_TOKENS = 16  # the smallest llm.max_tokens allows; the verdict is the first word
 
 
 def parse_verdict(text: str) -> bool | None:
     """True for yes, False for no, None when the reply holds neither."""
+    json_value = _JSON_BOOL.search(text)  # {"supported": false}: the value, not the key, is the verdict
+    if json_value:
+        return json_value.group(1).lower() == "true"
     match = _VERDICT.search(text)
     return None if match is None else match.group(0).lower() in _YES
+
+
+def verdict_complete(reply: str) -> bool:
+    """Whether the reply so far already holds its verdict, so generation can stop."""
+    if "{" in reply:
+        return "}" in reply
+    match = _VERDICT.search(reply)
+    return bool(match) and match.end() < len(reply)  # a whole word: "no" may be the start of "not supported"
 
 
 def render_prompt(sentence: str, paragraphs: list[str]) -> str:
@@ -124,8 +136,7 @@ class LLMJudge:
         try:
             for piece in stream:
                 reply += piece
-                match = _VERDICT.search(reply)
-                if match and match.end() < len(reply):  # a whole word: "no" is not the start of "not ..."
+                if verdict_complete(reply):
                     break
         finally:
             stream.close()  # stops generating: the rest of the reply is not needed
