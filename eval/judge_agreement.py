@@ -65,6 +65,20 @@ def agreement(pairs: list[Pair], predicted: list[bool]) -> dict:
     return {**overall, "by_kind": by_kind}
 
 
+def sample(pairs: list[Pair], limit: int | None) -> list[Pair]:
+    """A seeded sample of about `limit` pairs, the same share of every kind (file order kept); all when None."""
+    if not limit or limit >= len(pairs):
+        return pairs
+    import random
+
+    rng, per_kind = random.Random(13), -(-limit // len(KINDS))
+    chosen = set()
+    for kind in KINDS:
+        ids = [p.id for p in pairs if p.kind == kind]
+        chosen.update(rng.sample(ids, min(per_kind, len(ids))))
+    return [p for p in pairs if p.id in chosen]
+
+
 def run_judge(judge, pairs: list[Pair], progress: bool) -> tuple[list[bool], list[float]]:
     from tqdm import tqdm
 
@@ -82,7 +96,8 @@ def _fmt(value) -> str:
 
 
 def markdown(result: dict) -> str:
-    out = [f"# Citation judge agreement ({result['split']} split, {result['pairs']} pairs)\n",
+    sampled = f", a seeded sample equal per kind (`--limit {result['sample']}`)" if result.get("sample") else ""
+    out = [f"# Citation judge agreement ({result['split']} split, {result['pairs']} pairs{sampled})\n",
            "Precision and recall are of \"not supported\". `correct`: share of the kind's pairs judged as labelled.\n",
            "| judge | n | accuracy | kappa | precision | recall | s per pair (p50) | uncached calls |",
            "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -126,16 +141,17 @@ def write(result: dict) -> list[Path]:
     """Merge this run's judges into the split's results (a judge run alone keeps the other's figures)."""
     OUT.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    kept = RESULTS / f"judge_agreement_{result['split']}.json"
+    stem = f"judge_agreement_{result['split']}" + (f"_sample{result['pairs']}" if result["sample"] else "")
+    kept = RESULTS / f"{stem}.json"
     if kept.is_file():
         previous = json.loads(kept.read_text())
         if previous.get("pairs") == result["pairs"]:
             result["judges"] = {**previous["judges"], **result["judges"]}
     paths = []
-    for folder, stem in ((OUT, "judge_agreement"), (RESULTS, f"judge_agreement_{result['split']}")):
-        (folder / f"{stem}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
-        (folder / f"{stem}.md").write_text(markdown(result))
-        paths += [folder / f"{stem}.json", folder / f"{stem}.md"]
+    for folder, name in ((OUT, "judge_agreement"), (RESULTS, stem)):
+        (folder / f"{name}.json").write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        (folder / f"{name}.md").write_text(markdown(result))
+        paths += [folder / f"{name}.json", folder / f"{name}.md"]
     chart(result, OUT / "judge_agreement.png")
     return paths + [OUT / "judge_agreement.png"]
 
@@ -146,19 +162,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=["test", "dev"], default="test")
     parser.add_argument("--backend", choices=["local", "openai"], default="local", help="model of the llm judge")
     parser.add_argument("--no-cache", action="store_true", help="ask the llm judge again (verdicts are cached)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="a seeded sample of about N pairs, equal per kind (for a slow judge); reported as such")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
     from eval.judge import make_judge
     from qa.settings import load_settings
 
-    pairs = load_pairs(split=args.split)
+    pairs = sample(load_pairs(split=args.split), args.limit)
     try:
         resolve(pairs)
     except MissingData as exc:
         print(f"skipped: {exc}", file=sys.stderr)
         return 0
     settings = load_settings()
-    result = {"split": args.split, "pairs": len(pairs), "judges": {}}
+    result = {"split": args.split, "pairs": len(pairs), "sample": args.limit, "judges": {}}
     for name in (["heuristic", "llm"] if args.judge == "both" else [args.judge]):
         judge = make_judge(name, settings, backend=args.backend, cache=not args.no_cache)
         predicted, seconds = run_judge(judge, pairs, progress=not args.quiet)
