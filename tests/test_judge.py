@@ -149,8 +149,8 @@ def judge_model(request) -> Path:
 def test_local_model_judge_accepts_a_paraphrase_and_rejects_a_swapped_number(judge_model, tmp_path):
     judge = make_judge("llm", load_settings(tmp_path, llm={"model_path": str(judge_model)}))
     assert judge.name == f"llm ({judge_model.name})"
-    assert judge.supports("Roughly half of the barrier's estimated 18 million dollar cost will be paid by a state "
-                          "resilience grant.", [BARRIER]) is True
+    assert judge.supports("A state resilience grant will pay for about half of the barrier, which is made of steel "
+                          "panels.", [BARRIER]) is True
     assert judge.supports("The barrier will cost an estimated 81 million dollars.", [BARRIER]) is False
 
 
