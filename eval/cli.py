@@ -21,7 +21,11 @@ import click
               help="Ask a seeded sample of this many questions (the same sample for every config).")
 @click.option("--gate", "gate", is_flag=True, help="Exit 1 when a metric misses eval/thresholds.toml.")
 @click.option("--quiet", is_flag=True, help="No progress bars.")
-def eval_command(dataset, corpus, answerer, compare, out, home, k, limit, gate, quiet):
+@click.option("--judge", type=click.Choice(["heuristic", "llm"]), default="heuristic", show_default=True,
+              help="Citation judge: heuristic (the guard's scorer, fast) or llm (an entailment prompt to a model).")
+@click.option("--judge-backend", type=click.Choice(["local", "openai"]), default="local", show_default=True,
+              help="For --judge llm: the local GGUF (llm.model_path) or an OpenAI-compatible server (llm.base_url).")
+def eval_command(dataset, corpus, answerer, compare, out, home, k, limit, gate, quiet, judge, judge_backend):
     """Measure retrieval, correctness, citations and refusal on a dataset."""
     from eval import gate as gates
     from eval import report as reports
@@ -40,7 +44,7 @@ def eval_command(dataset, corpus, answerer, compare, out, home, k, limit, gate, 
         return
     home_path = Path(home) if home else default_home() / "eval" / name
     result = run_eval(dataset, corpus_paths, home_path, [c.strip() for c in compare.split(",") if c.strip()],
-                      answerer, k, progress=not quiet, limit=limit)
+                      answerer, k, progress=not quiet, limit=limit, judge=judge, judge_backend=judge_backend)
     paths = reports.write(result, Path(out) if out else ROOT / "eval" / "out" / name)
     click.echo(reports.markdown(result))
     click.echo(f"wrote {paths['json']}, {paths['md']}, {paths['png']}", err=True)

@@ -11,7 +11,7 @@ from pathlib import Path
 from eval import metrics as m
 from eval.datasets import EvalItem, load_dataset, sample
 from eval.citations import score_citations, score_draft
-from eval.judge import SupportJudge
+from eval.judge import make_judge
 from qa.citations import strip_markers
 from qa.sentences import normalize
 
@@ -128,7 +128,8 @@ def by_tag(rows: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("default",), answerer: str | None = None,
-             k: int = 5, progress: bool = True, limit: int | None = None) -> dict:
+             k: int = 5, progress: bool = True, limit: int | None = None, judge: str = "heuristic",
+             judge_backend: str = "local") -> dict:
     from qa import QA
 
     all_items = load_dataset(dataset)
@@ -139,7 +140,7 @@ def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("def
     ingest = base.ingest(corpus, progress=progress)
     report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}
     relevant = evidence_index(base, items)
-    judge = SupportJudge(base.embedder)
+    judge = make_judge(judge, base.settings, base.embedder, backend=judge_backend)
     report["judge"] = judge.name
     for name in configs:
         qa = QA(home, index={"seed_default_corpus": False}, **load_config(name))
