@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.dedupe import sync as sync_duplicates
 from index.loaders import load_paths
 from index.paragraphs import split_paragraphs
 from index.speakers import attribute_article
@@ -107,6 +108,7 @@ def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True)
             if row["article_id"] not in seen and not Path(row["source_path"]).exists():
                 store.delete_article(row["article_id"])
                 report.removed.append(row["article_id"])
+    sync_duplicates(store)  # syndicated copies: story and paragraph clusters (index/dedupe.py)
     _ = store.keyword  # rebuilt now, off the path of the next question, so all three indexes agree on disk
     store.manifest.set_meta(RUNNING, None)
     return report
