@@ -5,6 +5,7 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
+from qa.annotate import annotate
 from qa.constants import MAX_QUESTION_CHARS
 from qa.injection import evidence
 from qa.settings import Settings, load_settings
@@ -98,6 +99,7 @@ class QA:
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
+                annotate(item, passages, self.store)  # also-in outlets, where outlets differ, "As of <date>"
             yield item
 
     def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:

@@ -62,6 +62,15 @@ def outlets(passage) -> int:
     return len({item.get("source") or item["article_id"]} | {a["source"] or a["article_id"] for a in item["also_in"]})
 
 
+def also_in_line(item) -> str:
+    """"also in: Valley Ledger (2024-03-05), Coastal Herald (2024-03-06) · 3 outlets", or "" without copies."""
+    item = item if isinstance(item, dict) else vars(item)
+    if not item.get("also_in"):
+        return ""
+    where = ", ".join(f"{a['source'] or a['title']} ({a['published'] or 'undated'})" for a in item["also_in"])
+    return f"also in: {where} · {outlets(item)} outlets"
+
+
 def _entry(row: dict) -> dict:
     return {"article_id": row["article_id"], "paragraph_id": row["paragraph_id"], "paragraph": row["n"],
             "title": row["title"], "source": row["source"], "published": row["published"], "url": row["url"]}
