@@ -5,8 +5,9 @@
 1. Detection: `--originals` articles sampled from the corpus, half of them with two reprints each, go through
    index/dedupe.py's clustering (the code `sync` runs at ingest, without the embedding). Article pairs: two
    articles in one story; paragraph pairs: two paragraphs in one cluster. Truth: the pairs the rules made
-   (a reprint and its original, two reprints of one original; a paragraph and its reprinted copies), plus, for
-   paragraphs, pairs with the very same text. Boilerplate lines the rules added are left out of the scores.
+   (a reprint and its original, two reprints of one original; a paragraph and its copies, that is, the
+   paragraphs made from the same original text), plus article pairs with the very same body (the crawl holds
+   some pages twice). Boilerplate lines the rules added are left out of the scores.
 2. Retrieval: the dev questions over their gold articles, two reprints of each, `--distractors` other articles
    (a third of them with two reprints), ingested for real; top 5 for each question at its date, with reprints
    collapsed and not (`retrieval.collapse_reprints`): distinct articles, distinct stories, copies of a passage
@@ -86,23 +87,27 @@ def detection(copies: list[Copy], path: Path) -> dict:
     by_original: dict[str, list[str]] = {}
     for c in copies:
         by_original.setdefault(c.original, []).append(c.doc_id)
-    article = scores(pairs(stories), pairs(by_original))
+    bodies = {c.doc_id: " ".join(" ".join(c.paragraphs).lower().split()) for c in copies}
+    predicted = pairs(stories)
+    article = scores(predicted, pairs(by_original) | {p for p in predicted if bodies[p[0]] == bodies[p[1]]})
     # Paragraphs: scored where the rules know their origin (not added boilerplate) and long enough to cluster.
-    key, text = {}, {}
+    # A paragraph's truth key is the text of the original paragraph it was made from (a line that an article
+    # repeats, or that two articles share, is one paragraph however the rules edited its copies).
+    original_text = {c.doc_id: c.paragraphs for c in copies if c.doc_id == c.original}
+    key = {}
     for c in copies:
         for n, (t, origin) in enumerate(zip(c.paragraphs, c.origin), 1):
             if origin is not None and len(re.findall(r"\w+", t)) >= MIN_WORDS:
-                key[f"{c.doc_id}#p{n}"] = (c.original, origin)
-                text[f"{c.doc_id}#p{n}"] = " ".join(t.lower().split())
+                key[f"{c.doc_id}#p{n}"] = " ".join(original_text[c.original][origin].lower().split())
     clusters: dict[str, list[str]] = {}
     for pid, canonical in d._db.execute("SELECT paragraph_id, canonical_id FROM paragraphs"):
         if pid in key:
             clusters.setdefault(canonical, []).append(pid)
     predicted = pairs(clusters)
-    made = pairs({k: [p for p in key if key[p] == k] for k in set(key.values())})
-    identical = {p for p in predicted if text[p[0]] == text[p[1]]}
-    paragraph = scores(predicted, made | identical)
-    paragraph["recall_of_made_copies"] = len(predicted & made) / len(made) if made else 1.0
+    by_key: dict[str, list[str]] = {}
+    for pid, k in key.items():
+        by_key.setdefault(k, []).append(pid)
+    paragraph = scores(predicted, pairs(by_key))
     d.close()
     return {"articles": len(copies), "originals": len(by_original), "paragraphs_scored": len(key),
             "seconds": round(seconds, 1), "article_pairs": article, "paragraph_pairs": paragraph}

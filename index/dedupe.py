@@ -19,6 +19,7 @@ then the smallest id (paragraphs: then the smallest number), so deleting it prom
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import sqlite3
@@ -38,6 +39,7 @@ PARAGRAPH_BANDS = (16, 4)
 PARAGRAPH_JACCARD = 0.5
 ARTICLE_CONTAINMENT = 0.6
 ARTICLE_JACCARD = 0.2
+MIN_SHARED_SHINGLES = 25  # two short briefs that share one boilerplate line are not one story
 MIN_WORDS = 8  # shorter paragraphs ("Reporting by ...", "Photo: ...") are never clustered
 UNDATED = "9999-12-31"  # sorts after every date: an undated copy is never canonical over a dated one
 
@@ -73,14 +75,26 @@ def numbers(text: str) -> list[str]:
 
 def band_keys(shingle_set: set[str], bands: tuple[int, int], tag: str) -> list[int]:
     """The LSH bucket keys of a set: one per band, the band's slice of the MinHash signature hashed."""
-    from datasketch import MinHash
-
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m = _minhash()
     m.update_batch([s.encode() for s in shingle_set])
     b, r = bands
     values = m.hashvalues.astype(np.uint64)
     return [int.from_bytes(hashlib.blake2b(tag.encode() + bytes([i]) + values[i * r:(i + 1) * r].tobytes(),
                                            digest_size=8).digest(), "little", signed=True) for i in range(b)]
+
+
+@functools.lru_cache(maxsize=1)
+def _permutations():
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+
+
+def _minhash():
+    """An empty MinHash; the permutations are drawn once (drawing them costs 1 ms, more than hashing a paragraph)."""
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED, permutations=_permutations())
 
 
 def jaccard(a: set, b: set) -> float:
@@ -100,7 +114,8 @@ def same_paragraph(a: str, b: str) -> float:
 def same_story(a: set, b: set) -> float:
     """The containment of one article body's shingles in the other's when they are one story, else 0."""
     c = containment(a, b)
-    return c if c >= ARTICLE_CONTAINMENT and jaccard(a, b) >= ARTICLE_JACCARD else 0.0
+    return c if (c >= ARTICLE_CONTAINMENT and jaccard(a, b) >= ARTICLE_JACCARD
+                 and len(a & b) >= MIN_SHARED_SHINGLES) else 0.0
 
 
 class Duplicates:
