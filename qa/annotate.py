@@ -55,7 +55,7 @@ def _state_disagreements(answer: Answer, passages: list[Passage], by_id: dict, s
                 quote = citation.quote or a.text
                 sides = [(a, citation.n, quote[mine.start:mine.end], mine.value),
                          (b, n_b, b.text[theirs.start:theirs.end], theirs.value)]
-                lines.append("Outlets differ: " + "; ".join(
+                lines.append(("Outlets" if a.source != b.source else "Reports") + " differ: " + "; ".join(
                     f"{p.source or p.title} ({p.published or 'undated'}) reports {neutralize_markers(phrase)} "
                     f"{CITATION_FORMAT.format(n=n)}" for p, n, phrase, _ in sides) + ".")
                 answer.disagreements.append({"slot": mine.slot, "sides": [

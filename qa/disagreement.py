@@ -1,11 +1,12 @@
-"""Where outlets differ: two passages from different outlets about the same event that state different values
-for the same slot. The answer then says so and cites both sides instead of picking one.
+"""Where outlets differ: two passages from different articles (other outlets, or the same outlet's later
+report) about the same event that state different values for the same slot. The answer then says so and cites both sides instead of picking one.
 
 A *claim* is a number with what it counts ("12 people were killed": slot people/dead, value 12; "$4 million":
 slot $/million) or a name with the office it holds ("CEO Jane Roe", "Jane Roe, the chief executive of ..."):
-slot ceo, value Jane Roe. Two passages are about the same event when they belong to one story (index/dedupe.py)
-or their texts are close in meaning (cosine >= SAME_EVENT_SIMILARITY) or they share at least SHARED_NAMES
-capitalised names. They disagree when each states a value for a slot that the other states too, and no value
+slot ceo, value Jane Roe (compared only within one story). Durations, ages, speeds, distances, shares and
+sums of money are not compared (`_WEAK`: two reports of one event give many of them, for different things).
+Two passages are about the same event when they belong to one story (index/dedupe.py), or share at least
+SHARED_NAMES capitalised names and are close in meaning (cosine >= SAME_EVENT_SIMILARITY). They disagree when each states a value for a slot that the other states too, and no value
 is shared. Years, dates, times and ordinals are not counts.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-SAME_EVENT_SIMILARITY = 0.6
+SAME_EVENT_SIMILARITY = 0.5
 SHARED_NAMES = 2
 _WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen "
                                      "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
@@ -26,7 +27,14 @@ _EVENTS = {"dead": "dead", "killed": "dead", "died": "dead", "deaths": "dead", "
            "lives": "dead", "injured": "injured", "wounded": "injured", "hurt": "injured", "injuries": "injured",
            "missing": "missing", "arrested": "arrested", "detained": "arrested", "evacuated": "evacuated",
            "displaced": "evacuated", "rescued": "rescued", "survivors": "rescued", "hospitalized": "injured",
-           "hospitalised": "injured", "votes": "votes", "seats": "seats"}
+           "hospitalised": "injured", "votes": "votes", "seats": "seats", "killing": "dead", "toll": "dead"}
+# A number after these words names a thing ("Category 4", "Level 5", "Game 3"); it counts nothing.
+_LABELS = {"category", "level", "no", "no.", "number", "game", "route", "stage", "phase", "chapter", "article",
+           "section", "title", "grade", "class", "round", "week", "day", "room", "flight", "gate", "pier", "lot"}
+# Counts of these are durations, ages, speeds, distances, shares or sums of money: two passages about one event
+# give many of them for different things (a storm's speed now and at landfall), so they are not compared.
+_WEAK = {"year", "day", "week", "month", "hour", "minute", "second", "time", "mph", "mile", "kilometer", "km",
+         "foot", "feet", "inche", "percent", "$", "€", "£", "point", "them", "other", "of", "in", "to"}
 _SKIP = {"more", "than", "at", "least", "about", "around", "nearly", "almost", "some", "of", "the", "a", "an", "other",
          "additional", "more", "new", "and", "were", "was", "are", "is", "have", "had", "been", "who", "people's"}
 _MONTHS = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.I)
@@ -50,16 +58,17 @@ class Claim:
 def claims(text: str) -> list[Claim]:
     out = [c for m in _NUMBER.finditer(text) for c in [_count(text, m)] if c]
     for pattern in _ROLE_NAME:
-        out += [Claim("role:" + m.group("role").lower().replace("chief executive", "ceo"), m.group("name"),
-                      m.start(), m.end()) for m in pattern.finditer(text)]
+        out += [Claim("role:" + m.group("role").lower().replace("chief executive", "ceo"),
+                      re.sub(r"['’]s$", "", m.group("name")), m.start(), m.end()) for m in pattern.finditer(text)
+                if not re.search(r"\b(former|late|ex|then|deputy|vice)\W*$", text[max(0, m.start() - 12):m.start()], re.I)]
     return out
 
 
 def _count(text: str, m: re.Match) -> Claim | None:
     raw = m.group("num").lower()
-    before = re.split(r"[.;!?]\s", text[:m.start()])[-1].split()[-3:]  # this sentence's words only
-    if before and _MONTHS.match(before[-1]) or _AFTER_TIME.match(text[m.end():]):
-        return None  # "Nov 10", "10 a.m.", "3rd"
+    before = re.split(r"[.;!?]\s", text[:m.start()])[-1].split()[-5:]  # this sentence's words only
+    if before and (_MONTHS.match(before[-1]) or before[-1].lower() in _LABELS) or _AFTER_TIME.match(text[m.end():]):
+        return None  # "Nov 10", "Category 4", "10 a.m.", "3rd"
     value = float(raw.replace(",", "")) if raw[0].isdigit() else float(_WORDS[raw])
     if raw.isdigit() and len(raw) == 4 and 1900 <= value <= 2100 and not m.group("cur"):
         return None  # a year
@@ -77,6 +86,10 @@ def _count(text: str, m: re.Match) -> Claim | None:
     stem = noun[:-1] if noun.endswith("s") and len(noun) > 3 and noun not in ("people", "percent") else noun
     if stem in _EVENTS:  # "12 dead", "15 killed"
         stem, event = "people", _EVENTS[stem]
+    if stem in _WEAK or not stem.isalpha() or (stem in ("people", "person", "resident") and not event):
+        return None  # a bare "16,000 people" is a population more often than a toll
+    if re.search(rf"\b{noun[:1].upper()}{re.escape(noun[1:])}\b", text[m.end():m.end() + 60]):
+        return None  # "5 Phillies": a name, not a count
     end = m.end()
     for word in (noun, *(w for w in after if _EVENTS.get(w) == event and event)):
         found = text.lower().find(word, end)
@@ -91,10 +104,11 @@ def names(text: str) -> set[str]:
 
 
 def same_event(a, b, similarity) -> bool:
-    """Are passages `a` and `b` (from different articles) about one event?"""
+    """Are passages `a` and `b` (from different articles) about one event? One story, or both shared names
+    and closeness in meaning."""
     if a.story_id and a.story_id == b.story_id:
         return True
-    return len(names(a.text) & names(b.text)) >= SHARED_NAMES or similarity(a.text, b.text) >= SAME_EVENT_SIMILARITY
+    return len(names(a.text) & names(b.text)) >= SHARED_NAMES and similarity(a.text, b.text) >= SAME_EVENT_SIMILARITY
 
 
 def conflicts(a_text: str, b_text: str) -> list[tuple[Claim, Claim]]:
@@ -110,9 +124,11 @@ def conflicts(a_text: str, b_text: str) -> list[tuple[Claim, Claim]]:
 
 
 def differ(a, b, similarity, a_text: str | None = None) -> list[tuple[Claim, Claim]]:
-    """The conflicting claims of two passages from different outlets about the same event (else none); with
+    """The conflicting claims of two passages of different articles about the same event (else none); with
     `a_text` (the span of `a` an answer quotes), only the claims made there."""
-    if a.article_id == b.article_id or (a.source and a.source == b.source):
+    if a.article_id == b.article_id:  # another report of the same outlet (a day later, say) is another source
         return []
     found = conflicts(a.text if a_text is None else a_text, b.text)
+    if found and not (a.story_id and a.story_id == b.story_id):  # who holds an office: only within one story
+        found = [(x, y) for x, y in found if not x.slot.startswith("role:")]
     return found if found and same_event(a, b, similarity) else []
