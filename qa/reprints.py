@@ -16,9 +16,11 @@ CHUNK = 200  # ranked ids looked up per query while filling k slots
 
 def one_per_story(store, ranked: list[str], k: int) -> list[str]:
     """The first k distinct paragraphs of `ranked` (ids, best first), each copy group as its canonical member."""
-    if not ranked or not store.settings.retrieval.collapse_reprints:
-        return ranked[:k]
+    if not ranked:
+        return []
     sync(store)  # a no-op unless the manifest moved on since the last ingest (e.g. `qa delete`)
+    if not store.settings.retrieval.collapse_reprints:
+        return ranked[:k]
     d = duplicates(store)
     groups: dict[str, list[str]] = {}
     for start in range(0, len(ranked), CHUNK):
