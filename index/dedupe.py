@@ -26,7 +26,7 @@ import sqlite3
 import threading
 import weakref
 import zlib
-from collections import deque
+from collections import Counter, deque
 from pathlib import Path
 
 import numpy as np
@@ -42,6 +42,7 @@ ARTICLE_CONTAINMENT = 0.6
 ARTICLE_JACCARD = 0.2
 MIN_SHARED_SHINGLES = 25  # two short briefs that share one boilerplate line are not one story
 MIN_WORDS = 8  # shorter paragraphs ("Reporting by ...", "Photo: ...") are never clustered
+MAX_CANDIDATES, MAX_PAIRS = 200, 20
 UNDATED = "9999-12-31"  # sorts after every date: an undated copy is never canonical over a dated one
 
 _WORD = re.compile(r"\w+")
@@ -210,12 +211,19 @@ class Duplicates:
 
     def _pair(self, item: str, shingle_set: set[str], bands, tag: str, texts_of, confirm) -> None:
         keys = band_keys(shingle_set, bands, tag)
-        candidates = sorted({c for (c,) in self._rows("SELECT item FROM bands WHERE key IN ({})", keys)} - {item})
+        shared = Counter(c for (c,) in self._rows("SELECT item FROM bands WHERE key IN ({})", keys) if c != item)
+        # Most bands in common first: a line that thousands of articles carry is confirmed against the closest
+        # MAX_CANDIDATES and linked to at most MAX_PAIRS of them (enough to keep its cluster connected).
+        candidates = [c for c, _ in sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:MAX_CANDIDATES]]
         texts = texts_of(candidates) if candidates else {}
+        linked = 0
         for c in candidates:
             score = confirm(texts[c]) if c in texts else 0.0
             if score:
                 self._db.execute("INSERT OR REPLACE INTO pairs VALUES (?,?,?)", (*sorted((item, c)), score))
+                linked += 1
+                if linked >= MAX_PAIRS:
+                    break
         self._db.executemany("INSERT INTO bands VALUES (?,?)", [(k, item) for k in keys])
 
     def recluster(self, items: set[str]) -> None:
