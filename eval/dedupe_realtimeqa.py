@@ -153,6 +153,8 @@ def main() -> None:
     parser.add_argument("--distractors", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--skip-retrieval", action="store_true")
+    parser.add_argument("--home", type=Path, default=None,
+                        help="keep the retrieval part's index here (reused by the next run; default: a temp dir)")
     args = parser.parse_args()
     if not (args.shared / "data" / "realtimeqa" / "corpus_2022.jsonl").is_file():
         print(f"no RealTime QA data under {args.shared}; nothing to measure")
@@ -161,7 +163,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     sample = rng.sample(rows, args.originals)
     report = {"command": "python -m eval.dedupe_realtimeqa " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k not in ("shared", "skip_retrieval")),
+        f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k not in ("shared", "skip_retrieval", "home")),
         "settings": {"seed": args.seed}}
     with tempfile.TemporaryDirectory() as tmp:
         half = {r["doc_id"] for r in sample[: len(sample) // 2]}
@@ -175,7 +177,7 @@ def main() -> None:
             chosen = [by_id[d] for d in sorted(gold) if d in by_id] + others
             with_reprints = gold | {r["doc_id"] for r in others[: args.distractors // 3]}
             copies = family(chosen, with_reprints, args.seed + 1)
-            report["retrieval"] = retrieval(copies, questions, Path(tmp) / "home")
+            report["retrieval"] = retrieval(copies, questions, args.home or Path(tmp) / "home")
             report["retrieval"]["articles"] = len(copies)
             print(json.dumps(report["retrieval"], indent=1))
     write(report)
