@@ -4,18 +4,26 @@ POLNEAR_HOME ?= bench/.cache/polnear-home
 # The local LLM answers in 5-45 s a question on 2 cores: it is compared with extractive on a seeded sample.
 LOCAL_LIMIT ?= 40
 
-.PHONY: test eval eval-dev bench bench-perf fuzz
+.PHONY: test test-fast lint eval eval-dev bench bench-perf fuzz
 
-test:
+test:  # the full suite, as CI runs it (slow, LLM and browser tests included; each skips when its extra is missing)
 	python -m pytest
+
+test-fast:  # without the slow (10,000 articles, SIGKILL, real corpora), LLM and browser tests
+	python -m pytest -m "not slow and not llm and not browser"
+
+lint:  # ruff and mypy (the `test` extra)
+	bash .ci/lint
 
 eval:  # the CI gate
 	qa eval --dataset eval/data/wuzhen.jsonl --gate
 	qa eval --dataset eval/data/multi.jsonl --gate
+	qa eval --dataset eval/data/multi_distractors.jsonl --gate
 
 eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers side by side
 	python -m eval.convert_realtimeqa
 	python -m eval.convert_polnear
+	python -m eval.convert_polnear --split test
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --out eval/out/realtimeqa_dev
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --out eval/out/polnear_dev
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --compare default,local \

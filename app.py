@@ -1,4 +1,4 @@
-"""The chat UI and the HTTP API in one process: `python app.py` serves http://127.0.0.1:7860.
+"""The chat UI and the HTTP API in one process: `qa serve` (or `python app.py`) serves http://127.0.0.1:7860.
 
 `build_app(qa)` is the Gradio UI over a `QA`; `create_server(qa)` puts it on a FastAPI app next to the
 JSON API (`web/api.py`), behind basic auth when `QA_AUTH` is set. Callbacks only call `Service` (a thin
@@ -13,7 +13,8 @@ from types import SimpleNamespace
 import gradio as gr
 from fastapi import FastAPI
 
-from web import render, ui
+from qa.constants import MAX_QUESTION_CHARS
+from web import feeds_ui, render, ui
 from web.api import api_router
 from web.auth import BasicAuth
 from web.service import Service, describe_error
@@ -76,6 +77,7 @@ def build_app(qa, service: Service | None = None) -> gr.Blocks:
         b.files.upload(upload, b.files, [b.results, b.files, *listing], api_name="upload")
         b.delete.click(delete_article, b.to_delete, [b.notice, *listing], api_name="delete")
         b.table.select(ui.selected_article, None, b.to_delete, api_visibility="private")
+        feeds_ui.wire(demo, service, b.feeds, (listing, list_articles))
         ui.add_api(service)
     # Events that run at once; the rest wait in Gradio's queue (the JSON API has its own thread pool).
     return demo.queue(default_concurrency_limit=service.settings.concurrency)
@@ -90,14 +92,17 @@ def _ask_tab(qa, service: Service) -> SimpleNamespace:
                                  examples=[{"text": q} for q in render.EXAMPLES])
             with gr.Row():
                 question = gr.Textbox(elem_id="qa-question", show_label=False, scale=6, autofocus=True,
-                                      placeholder="Ask a question about the articles…", max_length=2000)
+                                      placeholder="Ask a question about the articles…", max_length=MAX_QUESTION_CHARS)
                 ask = gr.Button("Ask", elem_id="qa-ask", variant="primary", scale=1, min_width=80)
+            with gr.Row(equal_height=True):
+                as_of = ui.as_of_box()
+                gr.Markdown("No article published after the *as of* date is used, and newer articles are "
+                            "preferred.", elem_classes="qa-hint")
             with gr.Accordion("Filters and answerer", open=False, elem_id="qa-filters"):
                 with gr.Row():
                     source = gr.Dropdown(label="Source", multiselect=True, choices=[], scale=2, elem_id="qa-source")
                     date_from = gr.Textbox(label="Published from", placeholder="YYYY-MM-DD", elem_id="qa-from")
                     date_to = gr.Textbox(label="Published until", placeholder="YYYY-MM-DD", elem_id="qa-to")
-                    as_of = gr.Textbox(label="As of", placeholder="YYYY-MM-DD", elem_id="qa-as-of")
                 with gr.Row():
                     top_k = gr.Slider(1, 20, step=1, value=qa.settings.retrieval.top_k, label="Top-k paragraphs read")
                     answerer = gr.Dropdown(label="Answerer", choices=service.answerers(),
@@ -129,8 +134,9 @@ def _articles_tab(settings: WebSettings) -> SimpleNamespace:
                                 info="Pick one, or click its row in the table.")
         delete = gr.Button("Delete article", variant="stop", scale=1, elem_id="qa-delete")
     notice = gr.HTML(elem_id="qa-notice")
+    feeds = feeds_ui.panel()
     return SimpleNamespace(files=files, results=results, table=table, to_delete=to_delete, delete=delete,
-                           notice=notice)
+                           notice=notice, feeds=feeds)
 
 
 def create_server(qa, settings: WebSettings | None = None) -> FastAPI:
@@ -152,17 +158,20 @@ def create_server(qa, settings: WebSettings | None = None) -> FastAPI:
     return server
 
 
-def main() -> None:
+def serve(home: str | Path | None = None, host: str | None = None, port: int | None = None) -> None:
+    """Serve the UI and the API until interrupted (`qa serve` and `python app.py`). `host` and `port` override
+    QA_HOST and QA_PORT; `home` overrides QA_HOME."""
     import sys
 
     import uvicorn
 
     from qa import QA
 
+    overrides = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     try:
-        settings = web_settings()
+        settings = web_settings(**overrides)
         settings.credentials  # noqa: B018 - validates QA_AUTH before anything starts
-        qa = QA()
+        qa = QA(home)
         print("news-qa: checking the index (the default corpus is indexed on first start)…", flush=True)
         qa.ensure_corpus()
         server = create_server(qa, settings)
@@ -170,6 +179,15 @@ def main() -> None:
         sys.exit(f"news-qa: cannot start: {describe_error(exc)}")
     print(f"news-qa: open http://{settings.host}:{settings.port}/  (API schema: /openapi.json)", flush=True)
     uvicorn.run(server, host=settings.host, port=settings.port, log_level="warning")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`python app.py [--host H] [--port P]`: the options of `qa serve`, parsed by the same command."""
+    import sys
+
+    from cli import main as cli
+
+    cli(["serve", *(sys.argv[1:] if argv is None else argv)], prog_name="app.py")
 
 
 if __name__ == "__main__":

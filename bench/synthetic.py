@@ -36,14 +36,16 @@ def seed_paragraphs(limit: int = 20000, home: Path = SOURCE_HOME):
     if texts_file.exists() and vectors_file.exists():
         texts, speakers = json.loads(texts_file.read_text())
         return texts, speakers, np.load(vectors_file)
+    from index.ids import window_id
     from qa import QA
 
     qa = QA(home, index={"seed_default_corpus": False})
     rows = qa.store.manifest._db.execute(
         "SELECT paragraph_id, text, speakers FROM paragraphs ORDER BY rowid LIMIT ?", (limit,)).fetchall()
-    got = qa.store.vectors.collection.get(ids=[f"{r[0]}@w0" for r in rows], include=["embeddings"])
+    got = qa.store.vectors.collection.get(ids=[window_id(r[0], 0) for r in rows], include=["embeddings"])
     vectors = dict(zip(got["ids"], got["embeddings"]))
-    keep = [(r[1], r[2], vectors[f"{r[0]}@w0"]) for r in rows if f"{r[0]}@w0" in vectors and len(r[1]) > 40]
+    keep = [(r[1], r[2], vectors[window_id(r[0], 0)]) for r in rows
+            if window_id(r[0], 0) in vectors and len(r[1]) > 40]
     texts, speakers, vecs = [k[0] for k in keep], [k[1] for k in keep], np.array([k[2] for k in keep], np.float32)
     SEED.parent.mkdir(parents=True, exist_ok=True)
     texts_file.write_text(json.dumps([texts, speakers]))
@@ -63,7 +65,7 @@ def perturb(text: str, rng: np.random.Generator, vocabulary: list[str]) -> str:
 
 def build(size: int, home: Path, seed: int = 0) -> dict:
     from index.types import Article, Attribution, Paragraph
-    from index.vectors import published_day
+    from index.dates import published_day
     from qa import QA
 
     texts, speakers, vectors = seed_paragraphs()

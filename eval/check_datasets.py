@@ -5,14 +5,17 @@
 Importable: `check_questions(path, corpus_dirs)` and `check_judge_labels(path, corpus_dirs)` return lists of
 problem strings; `check_all()` runs every dataset and returns {file name: problems}.
 
-Checks, question sets (wuzhen.jsonl over data/articles, multi.jsonl over data/articles + tests/corpus):
-  - fields id (unique), question, as_of (null or YYYY-MM-DD), answers (list of str), answerable (bool),
+Checks, question sets (wuzhen.jsonl over data/articles, multi.jsonl over data/articles + tests/corpus, and
+multi_distractors.jsonl, a copy of multi.jsonl asked with distractors added: the copy is checked too):
+  - fields id (unique), question, as_of (null or YYYY-MM-DD), answers (a list of facts, each a list of its
+    aliases: [["7-2", "seven to two"]] is one fact, [["Peter Holm"], ["buy out"]] two), answerable (bool),
     evidence (list of {"text", optional "article_id"}), tags (from TAGS);
   - every evidence text is 10-40 words and a verbatim substring of exactly one paragraph of the corpus (and
     of the named article, when article_id is given);
   - answerable: answers and evidence are non-empty (evidence may be empty only for "author" questions, whose
-    answer is byline metadata), some answer occurs in a cited paragraph (or in the authors, for "author"),
-    and the question is not tagged "unanswerable";
+    answer is byline metadata),
+    every fact (one of its aliases) occurs in a cited paragraph (or in the authors, for "author"), and the
+    question is not tagged "unanswerable";
   - unanswerable: answers and evidence are empty and the question is tagged "unanswerable".
 Checks, judge_labels.jsonl: fields id (unique), sentence, paragraph, supported (bool), kind (from KINDS);
 the paragraph is a whole verbatim paragraph of the corpora; supported is true exactly for exact, paraphrase
@@ -35,7 +38,9 @@ from index.paragraphs import split_paragraphs  # noqa: E402
 DATA = ROOT / "eval" / "data"
 SEED = [ROOT / "data" / "articles"]
 ALL = [ROOT / "data" / "articles", ROOT / "tests" / "corpus"]
-DATASETS = {"wuzhen.jsonl": SEED, "multi.jsonl": ALL}
+DATASETS = {"wuzhen.jsonl": SEED, "multi.jsonl": ALL, "multi_distractors.jsonl": ALL}
+# The distractor gate set asks the multi-article questions over more articles: its questions must not drift.
+SAME_QUESTIONS = {"multi_distractors.jsonl": "multi.jsonl"}
 JUDGE = ("judge_labels.jsonl", ALL)
 TAGS = {"speaker", "number", "date", "entity", "theme", "author", "why", "unanswerable", "filter-date",
         "multi-article"}
@@ -116,8 +121,9 @@ def check_questions(path, corpus_dirs) -> list[str]:
                 haystack = ""
             else:
                 haystack = " ".join(cited)
-            if row["answers"] and haystack and not any(a.lower() in haystack.lower() for a in row["answers"]):
-                problems.append(f"{where}: no answer occurs in the cited paragraphs / authors")
+            for aliases in row["answers"] if haystack else []:
+                if not any(a.lower() in haystack.lower() for a in aliases):
+                    problems.append(f"{where}: no alias of the fact {aliases!r} occurs in the cited paragraphs / authors")
         else:
             if row["answers"] or row["evidence"]:
                 problems.append(f"{where}: unanswerable but has answers or evidence")
@@ -140,8 +146,9 @@ def _question_fields(row) -> list[str]:
         bad.append("question must be a non-empty string")
     if row["as_of"] is not None and not _is_date(row["as_of"]):
         bad.append(f"as_of must be null or YYYY-MM-DD, got {row['as_of']!r}")
-    if not isinstance(row["answers"], list) or not all(isinstance(a, str) and a.strip() for a in row["answers"]):
-        bad.append("answers must be a list of non-empty strings")
+    if not isinstance(row["answers"], list) or not all(
+            isinstance(f, list) and f and all(isinstance(a, str) and a.strip() for a in f) for f in row["answers"]):
+        bad.append("answers must be a list of facts, each a non-empty list of non-empty strings (its aliases)")
     if not isinstance(row["answerable"], bool):
         bad.append("answerable must be a boolean")
     ev = row["evidence"]
@@ -184,6 +191,9 @@ def check_judge_labels(path, corpus_dirs) -> list[str]:
 
 def check_all() -> dict[str, list[str]]:
     out = {name: check_questions(DATA / name, dirs) for name, dirs in DATASETS.items()}
+    for name, original in SAME_QUESTIONS.items():
+        if read_jsonl(DATA / name) != read_jsonl(DATA / original):
+            out[name].append(f"{name}: its questions differ from {original}'s (it must be a copy)")
     out[JUDGE[0]] = check_judge_labels(DATA / JUDGE[0], JUDGE[1])
     return out
 

@@ -26,13 +26,18 @@ def eval_command(dataset, corpus, answerer, compare, out, home, k, limit, gate, 
     from eval import gate as gates
     from eval import report as reports
     from eval.datasets import ROOT, default_corpus
+    from eval.distractors import CorpusMissing
     from eval.run import run_eval
     from qa.settings import default_home
 
     if gate and limit:
         raise click.UsageError("--gate needs the whole dataset: thresholds were measured on every question")
     name = Path(dataset).stem
-    corpus_paths = [Path(c) for c in corpus] or default_corpus(dataset)
+    try:
+        corpus_paths = [Path(c) for c in corpus] or default_corpus(dataset)
+    except CorpusMissing as exc:  # ../shared/data is not part of the repository: skip, saying so
+        click.echo(f"SKIPPED {exc}", err=True)
+        return
     home_path = Path(home) if home else default_home() / "eval" / name
     result = run_eval(dataset, corpus_paths, home_path, [c.strip() for c in compare.split(",") if c.strip()],
                       answerer, k, progress=not quiet, limit=limit)

@@ -4,10 +4,15 @@ from __future__ import annotations
 import json
 import tomllib
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
+from qa.resources import REPO, repo_path
+
+ROOT = REPO  # the repository root (default report folders, ../shared)
+
+# The shipped datasets: package data of `eval` (a real directory: pip installs wheels unzipped).
+DATA = Path(str(files("eval").joinpath("data")))
 
 
 @dataclass
@@ -21,10 +26,23 @@ class EvalItem:
     id: str
     question: str
     answerable: bool
-    answers: list[str] = field(default_factory=list)
+    # The distinct facts a full answer states, each as its acceptable wordings (aliases): [["7-2", "seven to
+    # two"]] is one fact; [["Peter Holm"], ["buy out"]] two. Answer recall is the share of facts present.
+    answers: list[list[str]] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     as_of: str | None = None
     tags: list[str] = field(default_factory=list)
+
+
+def facts(answers: list) -> list[list[str]]:
+    """`answers` as facts with aliases: a list element is one fact's aliases; a bare string a one-alias fact."""
+    out = []
+    for fact in answers:
+        aliases = [fact] if isinstance(fact, str) else list(fact)
+        if not aliases or not all(isinstance(a, str) and a.strip() for a in aliases):
+            raise ValueError(f"answers: each fact must be a non-empty string or list of strings, got {fact!r}")
+        out.append(aliases)
+    return out
 
 
 def load_dataset(path: str | Path) -> list[EvalItem]:
@@ -37,10 +55,10 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
         try:
             row = json.loads(line)
             item = EvalItem(id=str(row["id"]), question=row["question"], answerable=bool(row["answerable"]),
-                            answers=list(row.get("answers") or []), as_of=row.get("as_of") or None,
+                            answers=facts(row.get("answers") or []), as_of=row.get("as_of") or None,
                             evidence=[Evidence(e["text"], e.get("article_id") or "") for e in row.get("evidence") or []],
                             tags=list(row.get("tags") or []))
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: not a valid eval item: {exc!r}") from exc
         if item.id in seen:
             raise ValueError(f"{where}: duplicate id {item.id!r}")
@@ -64,9 +82,24 @@ def sample(items: list[EvalItem], limit: int | None, seed: int = 0) -> list[Eval
 
 
 def default_corpus(dataset: str | Path) -> list[Path]:
-    """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root."""
+    """The articles a shipped dataset is asked over (eval/data/corpora.toml), relative to the repo root (the
+    seed corpus, `data/articles`, is also found inside an installed wheel); a path listed under [select.NAME]
+    contributes only the articles its ids file names (eval/distractors.py).
+    Raises CorpusMissing when a path is not on this machine (../shared/data is not in the repository)."""
+    from eval.distractors import CorpusMissing, materialize
+
+    name = Path(dataset).stem
     corpora = tomllib.loads((DATA / "corpora.toml").read_text())
-    paths = corpora.get(Path(dataset).stem)
+    paths = corpora.get(name)
     if paths is None:
         raise ValueError(f"no corpus known for {dataset}; pass --corpus PATH")
-    return [ROOT / p if not Path(p).is_absolute() else Path(p) for p in paths]
+    select = corpora.get("select", {}).get(name, {})
+    out = []
+    for p in paths:
+        path = repo_path(p) if not Path(p).is_absolute() else Path(p)
+        if p in select:
+            path = materialize(path, DATA / select[p], name)
+        elif not path.exists():
+            raise CorpusMissing(f"{path} not found: {name} is asked over it; skipping {name}")
+        out.append(path)
+    return out

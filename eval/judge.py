@@ -1,18 +1,9 @@
-"""Citation quality, ALCE definitions (Gao et al. 2023, "Enabling LLMs to generate text with citations").
-
-For each answer sentence with citations C:
-  - citation recall: 1 if the union of C supports the sentence;
-  - citation precision: a citation c is irrelevant when c alone does not support the sentence AND the
-    other citations still do without it; precision = relevant citations / all citations.
-Support is decided by a pluggable judge: the default is offline and deterministic (qa.grounding's scorer).
+"""Judges of citation support: `supports(sentence, paragraphs) -> bool`, used by eval/citations.py (the ALCE
+citation scores). The default is offline and deterministic (qa.grounding's scorer).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from qa.constants import REFUSAL
 from qa.grounding import DEFAULT_THRESHOLD, score_support
-from qa.citations import parse_answer
 
 
 class SupportJudge:
@@ -25,34 +16,3 @@ class SupportJudge:
 
     def supports(self, sentence: str, paragraphs: list[str]) -> bool:
         return score_support(sentence, paragraphs, self.embedder, self.threshold).supported
-
-
-@dataclass
-class CitationScores:
-    sentences: int = 0
-    recall_hits: int = 0  # sentences supported by their citations (ALCE citation recall numerator)
-    citations: int = 0
-    relevant: int = 0  # citations that are not irrelevant (ALCE citation precision numerator)
-
-
-def score_citations(answer, judge) -> CitationScores:
-    scores = CitationScores()
-    if answer.refused or answer.text == REFUSAL:
-        return scores
-    texts = {c.n: c.text for c in answer.citations}
-    for sentence, numbers in parse_answer(answer.text):
-        cited = [n for n in numbers if n in texts]
-        scores.sentences += 1
-        scores.citations += len(cited)
-        if not cited:
-            continue
-        union_supports = judge.supports(sentence, [texts[n] for n in cited])
-        scores.recall_hits += union_supports
-        if not union_supports:
-            continue  # ALCE credits no citation of an unsupported sentence
-        for n in cited:
-            others = [texts[m] for m in cited if m != n]
-            # Irrelevant: does not support alone, and the others still do without it.
-            irrelevant = others and not judge.supports(sentence, [texts[n]]) and judge.supports(sentence, others)
-            scores.relevant += not irrelevant
-    return scores

@@ -36,21 +36,31 @@ def dedupe(items: list[str]) -> list[str]:
 
 
 # -- correctness ---------------------------------------------------------------------------------
-def answer_recall(response: str, answers: list[str]) -> float:
-    """ALCE "EM recall" for short answers: 1 if any acceptable answer appears in the normalised response."""
-    text = normalize(response)
-    return float(any(normalize(a) and re.search(rf"(?<!\w){re.escape(normalize(a))}(?!\w)", text) for a in answers))
+def contains(response: str, alias: str) -> bool:
+    """The normalised alias occurs in the normalised response on word boundaries ("$5" is not in "$50")."""
+    alias = normalize(alias)
+    return bool(alias) and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", normalize(response)) is not None
+
+
+def answer_recall(response: str, facts: list[list[str]]) -> float:
+    """ALCE "EM recall" (Gao et al. 2023, section 2.2: the share of the gold short answers the output contains),
+    counted per distinct fact: a fact is present when any of its aliases is."""
+    if not facts:
+        return 0.0
+    return sum(any(contains(response, a) for a in aliases) for aliases in facts) / len(facts)
 
 
 def _tokens(text: str) -> list[str]:
     return [t for t in re.findall(r"\w+|\$|%", normalize(text)) if t not in {"a", "an", "the"}]
 
 
-def token_f1(response: str, answers: list[str]) -> float:
-    """SQuAD token F1 (Rajpurkar et al. 2016), best over the acceptable answers."""
+def token_f1(response: str, facts: list[list[str]]) -> float:
+    """SQuAD token F1 (Rajpurkar et al. 2016) against the gold facts written out together (each by its first
+    alias), or against any single alias when that is higher: a long answer scores low however much it holds."""
     best = 0.0
     predicted = _tokens(response)
-    for answer in answers:
+    candidates = [" ".join(aliases[0] for aliases in facts)] + [a for aliases in facts for a in aliases]
+    for answer in candidates:
         gold = _tokens(answer)
         common = sum((Counter(predicted) & Counter(gold)).values())
         if common:

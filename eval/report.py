@@ -7,7 +7,12 @@ from pathlib import Path
 # Columns of the Markdown tables and bars of the chart, in reading order. Correctness always sits next to
 # the citation scores: quoting the top passage maximises citation scores while answering badly (ALCE).
 RETRIEVAL = ["hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10"]
-ANSWERS = ["answer_recall", "token_f1", "citation_recall", "citation_precision", "groundedness"]
+# Citation scores are per answer, averaged over the `answered` questions printed beside them (ALCE).
+ANSWERS = ["answer_recall", "token_f1", "answer_words", "answered", "citation_recall", "citation_precision",
+           "groundedness"]
+# A generator's draft before the grounding guard (numbers pointing nowhere are counted here: the guard drops them).
+DRAFTS = ["drafts", "draft_citation_recall", "draft_citation_precision", "draft_groundedness",
+          "draft_invalid_citations"]
 REFUSAL = ["refusal_precision", "refusal_recall", "false_refusal_rate"]
 LATENCY = ["retrieve_ms_p50", "retrieve_ms_p95", "generate_ms_p50", "generate_ms_p95", "check_ms_p50", "check_ms_p95"]
 CHART = ["hit@5", "mrr@10", "answer_recall", "citation_recall", "citation_precision", "refusal_recall",
@@ -41,6 +46,8 @@ def markdown(report: dict) -> str:
     for title, columns in (("Retrieval", RETRIEVAL), ("Answers and citations", ANSWERS), ("Refusal", REFUSAL),
                            ("Latency (ms)", LATENCY)):
         out.append(f"## {title}\n\n" + _table(configs, columns, "config"))
+    if any(v.get("drafts") for v in configs.values()):
+        out.append("## Drafts before the grounding guard\n\n" + _table(configs, DRAFTS, "config"))
     for name, c in report["configs"].items():
         out.append(f"## By question type ({name})\n\n"
                    + _table({f"{t} ({v['questions']})": v for t, v in c["by_tag"].items()},

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from eval import metrics as m
 from eval.datasets import EvalItem, load_dataset, sample
-from eval.judge import SupportJudge, score_citations
+from eval.citations import score_citations, score_draft
+from eval.judge import SupportJudge
+from qa.citations import strip_markers
 from qa.sentences import normalize
 
 CONFIGS = Path(__file__).resolve().parent / "configs"
@@ -26,7 +28,7 @@ def load_config(name: str) -> dict:
 
 def evidence_index(qa, items: list[EvalItem]) -> dict[str, tuple[set[str], set[str]]]:
     """item id -> (paragraph ids, article ids) whose paragraph contains an evidence span."""
-    paragraphs = [(pid, aid, normalize(text)) for pid, aid, text, *_ in qa.store.manifest.iter_paragraphs()]
+    paragraphs = [(pid, aid, normalize(text)) for pid, aid, text, *_ in qa.iter_paragraphs()]
     out = {}
     for item in items:
         pids, aids = set(), set()
@@ -50,9 +52,10 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
         retrieved = time.perf_counter()
         answer = qa.answer(item.question, ranked[:k], answerer)
         answered = time.perf_counter()
-        cites = score_citations(answer, judge)
+        cites, draft = score_citations(answer, judge), score_draft(answer, judge)
         checked = time.perf_counter()
         pids, aids = relevant[item.id]
+        said = strip_markers(answer.text)  # the words of the answer, without its [n] markers
         ranked_pids = [p.paragraph_id for p in ranked]
         ranked_aids = m.dedupe([p.article_id for p in ranked])
         rows.append({
@@ -64,13 +67,34 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
             "recall@5": m.recall_at_k(ranked_pids, pids, 5), "mrr@10": m.mrr_at_k(ranked_pids, pids, DEPTH),
             "ndcg@10": m.ndcg_at_k(ranked_pids, pids, DEPTH), "article_hit@5": m.hit_at_k(ranked_aids, aids, 5),
             "article_mrr@10": m.mrr_at_k(ranked_aids, aids, DEPTH),
-            "answer_recall": m.answer_recall(answer.text, item.answers) if not answer.refused else 0.0,
-            "token_f1": m.token_f1(answer.text, item.answers) if not answer.refused else 0.0,
-            "sentences": cites.sentences, "supported_sentences": cites.recall_hits,
-            "n_citations": cites.citations, "relevant_citations": cites.relevant,
+            "answer_recall": m.answer_recall(said, item.answers) if not answer.refused else 0.0,
+            "token_f1": m.token_f1(said, item.answers) if not answer.refused else 0.0,
+            "answer_words": len(said.split()) if not answer.refused else 0,
+            "citation_scores": citation_row(cites), "draft_citation_scores": citation_row(draft),
             "latency": {"retrieve": retrieved - started, "generate": answered - retrieved, "check": checked - answered},
         })
     return rows
+
+
+def citation_row(scores) -> dict | None:
+    if scores is None:
+        return None
+    return {"sentences": scores.sentences, "supported": scores.supported, "citations": scores.citations,
+            "relevant": scores.relevant, "invalid": scores.invalid, "recall": scores.recall,
+            "precision": scores.precision, "grounded": scores.grounded}
+
+
+def citation_means(rows: list[dict], key: str, prefix: str) -> dict[str, float | None]:
+    """ALCE: per-answer citation recall and precision averaged over the answers scored (None when none)."""
+    scored = [r[key] for r in rows if r.get(key)]
+    n = len(scored)
+
+    def mean(field):
+        return sum(float(s[field]) for s in scored) / n if n else None
+
+    return {f"{prefix}citation_recall": mean("recall"), f"{prefix}citation_precision": mean("precision"),
+            f"{prefix}groundedness": mean("grounded"),
+            f"{prefix}invalid_citations": sum(s["invalid"] for s in scored)}
 
 
 def aggregate(rows: list[dict]) -> dict[str, float]:
@@ -83,11 +107,13 @@ def aggregate(rows: list[dict]) -> dict[str, float]:
            ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10")}
     out.update(answer_recall=mean("answer_recall", answerable), token_f1=mean("token_f1", answerable))
     answered = [r for r in rows if not r["refused"]]
-    sentences = sum(r["sentences"] for r in answered)
-    citations = sum(r["n_citations"] for r in answered)
-    out["citation_recall"] = sum(r["supported_sentences"] for r in answered) / sentences if sentences else None
-    out["citation_precision"] = sum(r["relevant_citations"] for r in answered) / citations if citations else None
-    out["groundedness"] = out["citation_recall"]  # share of answer sentences their citations support
+    out["answered"] = len(answered)
+    out["answer_words"] = mean("answer_words", answered)
+    # Citation recall / precision / groundedness (the share of answers every sentence of which is supported)
+    # over the answered questions; the draft's, before the grounding guard, over the drafts that answer.
+    out.update(citation_means(answered, "citation_scores", ""))
+    out.update(citation_means(rows, "draft_citation_scores", "draft_"))
+    out["drafts"] = sum(1 for r in rows if r.get("draft_citation_scores"))
     out.update(m.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows]))
     for stage in ("retrieve", "generate", "check"):
         values = [r["latency"][stage] * 1000 for r in rows]
@@ -113,7 +139,7 @@ def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("def
     ingest = base.ingest(corpus, progress=progress)
     report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}
     relevant = evidence_index(base, items)
-    judge = SupportJudge(base.store.embedder)
+    judge = SupportJudge(base.embedder)
     report["judge"] = judge.name
     for name in configs:
         qa = QA(home, index={"seed_default_corpus": False}, **load_config(name))

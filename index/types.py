@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from index.ids import paragraph_id
+
 
 @dataclass
 class Article:
@@ -48,4 +50,4 @@ class Paragraph:
 
     @property
     def paragraph_id(self) -> str:
-        return f"{self.article_id}#p{self.n}"
+        return paragraph_id(self.article_id, self.n)

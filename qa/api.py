@@ -3,16 +3,19 @@ from __future__ import annotations
 
 import time
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 from qa.annotate import annotate
 from qa.constants import MAX_QUESTION_CHARS
 from qa.injection import evidence
+from qa.resources import repo_path
 from qa.settings import Settings, load_settings
-from qa.types import Answer, Passage
+from qa.types import Answer, Filters, Passage, final_answer
 
-# The user's seed article ships here and is ingested the first time an index is empty.
-DEFAULT_CORPUS = Path(__file__).resolve().parent.parent / "data" / "articles"
+# The user's seed article ships in data/articles/ (also inside the wheel) and is ingested the first time an
+# index is empty.
+DEFAULT_CORPUS = repo_path("data/articles")
 
 
 def parse_date(value) -> date | None:
@@ -45,14 +48,56 @@ class QA:
 
     # -- index ----------------------------------------------------------------------------------
     def ingest(self, paths, prune: bool = False, progress: bool = False):
-        """Add or update articles from files and directories; returns an `IngestReport`."""
+        """Add or update articles from files, directories and http(s) URLs of article pages; returns an
+        `IngestReport`."""
         from index.ingest import ingest
+        from index.pages import ingest_with_urls, is_url
 
         paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        if any(is_url(p) for p in paths):  # web pages: fetched (see index/fetch.py for the rules), then ingested
+            return ingest_with_urls(self.store, self.feed_store, self.settings.fetch, paths, prune, progress)
         return ingest(self.store, paths, prune=prune, progress=progress)
+
+    # -- feeds (index/feeds.py) -------------------------------------------------------------------
+    @cached_property
+    def feed_store(self):
+        from index.feedstore import FeedStore
+
+        return FeedStore(Path(self.settings.home) / "feeds.sqlite3")
+
+    def add_feed(self, url: str) -> bool:
+        """Follow an RSS, Atom or sitemap URL (read at the next `sync`); False if it was already followed."""
+        from index.feeds import add_feed
+
+        return add_feed(self.feed_store, url)
+
+    def feeds(self) -> list[dict]:
+        """The feeds followed: url, kind, title, added_at, last_sync, last_error, etag, last_modified, items."""
+        return self.feed_store.feeds()
+
+    def remove_feed(self, url: str) -> bool:
+        """Stop following a feed (its articles stay indexed); False if it was not followed."""
+        return self.feed_store.remove_feed(url.strip())
+
+    def sync(self, progress: bool = False):
+        """Fetch every feed once and ingest its new and changed pages; a `SyncReport` (per feed and total)."""
+        from index.feeds import sync
+        from index.fetch import Fetcher
+
+        with Fetcher(self.settings.fetch) as fetcher:
+            return sync(self.store, self.feed_store, fetcher, self.settings.fetch.max_items, progress)
 
     def articles(self) -> list[dict]:
         return self.store.manifest.articles()
+
+    def iter_paragraphs(self):
+        """(paragraph_id, article_id, text, published, source, windows) of every indexed paragraph."""
+        return self.store.manifest.iter_paragraphs()
+
+    @property
+    def embedder(self):
+        """The index's sentence encoder (`index.embed.Embedder`), for scoring text against the same vectors."""
+        return self.store.embedder
 
     def delete_article(self, article_id: str) -> bool:
         return self.store.delete_article(article_id)
@@ -71,35 +116,35 @@ class QA:
             self.ingest([DEFAULT_CORPUS])
 
     # -- questions ------------------------------------------------------------------------------
-    def retrieve(self, question: str, k: int | None = None, as_of=None, filters: dict | None = None) -> list[Passage]:
-        from qa.retrieve import retrieve
+    def retrieve(self, question: str, k: int | None = None, as_of=None,
+                 filters: Filters | dict | None = None) -> list[Passage]:
+        return self._search(question, k, as_of, filters).passages
+
+    def _search(self, question, k, as_of, filters):
+        from qa.retrieve import search
 
         self.ensure_corpus()
-        return retrieve(self.store, self.settings, _check_question(question), k, parse_date(as_of), filters)
+        return search(self.store, self.settings, check_question(question), k, parse_date(as_of), filters)
 
-    def ask(self, question: str, as_of=None, filters: dict | None = None, k: int | None = None,
+    def ask(self, question: str, as_of=None, filters: Filters | dict | None = None, k: int | None = None,
             answerer: str | None = None, stream: bool = False):
         """The cited answer (an `Answer`); with stream=True, an iterator of text chunks ending with the Answer."""
         if stream:
             return self._ask_stream(question, as_of, filters, k, answerer)
-        final = None
-        for final in self._ask_stream(question, as_of, filters, k, answerer):
-            pass
-        return final
+        return final_answer(self._ask_stream(question, as_of, filters, k, answerer))
 
     def _ask_stream(self, question, as_of, filters, k, answerer):
-        from qa.query import analyze, known_speakers
-
-        question = _check_question(question)
+        question = check_question(question)
         started = time.perf_counter()
-        passages = self.retrieve(question, k, as_of, filters)
+        found = self._search(question, k, as_of, filters)
         retrieved = time.perf_counter()
-        info = analyze(question, None, known_speakers(self.store))
-        for item in self.answerer(answerer).stream(question, evidence(passages), info.speakers, info.entities):
+        info = found.info
+        for item in self.answerer(answerer).stream(question, evidence(found.passages), info.speakers,
+                                                   info.entities):
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
-                annotate(item, passages, self.store)  # also-in outlets, where outlets differ, "As of <date>"
+                annotate(item, found.passages, self.store)  # also-in outlets, where outlets differ, "As of <date>"
             yield item
 
     def answer(self, question: str, passages: list[Passage], answerer: str | None = None) -> Answer:
@@ -112,7 +157,7 @@ class QA:
         answer.timings = {"generate": time.perf_counter() - started, **answer.timings}
         return answer
 
-    def chat(self, messages: list[dict], as_of=None, filters: dict | None = None, k: int | None = None,
+    def chat(self, messages: list[dict], as_of=None, filters: Filters | dict | None = None, k: int | None = None,
              answerer: str | None = None, stream: bool = False):
         """Answer the last user message of a conversation; a follow-up ("What about Kuaishou?") is first
         condensed into a standalone question, which the Answer carries as `question`."""
@@ -132,7 +177,7 @@ class QA:
             self._answerers[name] = make_answerer(name, self.store, self.settings)
         return self._answerers[name]
 
-    def as_retriever(self, k: int | None = None, as_of=None, filters: dict | None = None):
+    def as_retriever(self, k: int | None = None, as_of=None, filters: Filters | dict | None = None):
         """This pipeline as a llama-index `BaseRetriever`, to plug into llama-index query engines."""
         from qa.llama_retriever import QARetriever
 
@@ -140,9 +185,12 @@ class QA:
 
     def close(self) -> None:
         self.store.close()
+        if "feed_store" in self.__dict__:
+            self.feed_store.close()
 
 
-def _check_question(question: str) -> str:
+def check_question(question: str) -> str:
+    """The question stripped; a clear error when it is empty or longer than MAX_QUESTION_CHARS."""
     if not isinstance(question, str) or not question.strip():
         raise ValueError("the question is empty")
     question = question.strip()

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
+import time
 
 import click
 
@@ -47,7 +49,7 @@ def main(ctx, home):
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.pass_context
 def ingest(ctx, paths, prune, as_json):
-    """Index articles (.txt .md .html .json .jsonl files or directories)."""
+    """Index articles (.txt .md .html .json .jsonl files or directories, or http(s) URLs of article pages)."""
     report = _qa(ctx).ingest(list(paths), prune=prune, progress=not as_json)
     if as_json:
         _echo_json(vars(report))
@@ -96,6 +98,8 @@ def ask(ctx, question, as_of, source, k, as_json):
     for c in answer.citations:
         click.echo(f"[{c.n}] {c.title} — {c.source or 'unknown source'}, {c.published or 'undated'}, "
                    f"paragraph {c.paragraph} ({c.paragraph_id})")
+        if c.url:
+            click.echo(f"    {c.url}")
         click.echo(f"    “{c.quote}”")
         if c.also_in:
             click.echo(f"    {also_in_line(c)}")
@@ -148,13 +152,102 @@ def doctor(ctx, repair, as_json):
         sys.exit(1)
 
 
-def _add_eval() -> None:
-    from eval.cli import eval_command
+@main.group()
+def feed():
+    """Follow RSS 2.0, Atom and sitemap feeds (`qa sync` reads them)."""
 
-    main.add_command(eval_command)
+
+@feed.command("add")
+@click.argument("url")
+@click.pass_context
+def feed_add(ctx, url):
+    """Follow a feed: its pages are fetched at the next `qa sync`."""
+    with _user_errors():
+        added = _qa(ctx).add_feed(url)
+    click.echo(f"{'following' if added else 'already following'} {url.strip()}")
 
 
-_add_eval()
+@feed.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def feed_list(ctx, as_json):
+    """The feeds followed, with their last sync and last error."""
+    rows = _qa(ctx).feeds()
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        synced = _when(r["last_sync"]) if r["last_sync"] else "never synced"
+        click.echo(f"{r['url']}  {r['kind'] or '-'}  {r['items'] or 0} items  {synced}"
+                   + (f"  ERROR: {r['last_error']}" if r["last_error"] else ""))
+    click.echo(f"{len(rows)} feeds", err=True)
+
+
+@feed.command("remove")
+@click.argument("url")
+@click.pass_context
+def feed_remove(ctx, url):
+    """Stop following a feed (its articles stay indexed)."""
+    if not _qa(ctx).remove_feed(url):
+        click.echo(f"not following {url!r}", err=True)
+        sys.exit(1)
+    click.echo(f"removed {url.strip()}")
+
+
+@main.command()
+@click.option("--every", default=None, metavar="INTERVAL",
+              help="Keep syncing, once per INTERVAL (30s, 15m, 1h) until Ctrl-C.")
+@click.option("--json", "as_json", is_flag=True, help="Print each round's report as JSON.")
+@click.pass_context
+def sync(ctx, every, as_json):
+    """Fetch every feed once and index its new and changed articles."""
+    with _user_errors():
+        interval = _interval(every) if every else None
+    qa = _qa(ctx)
+    round_ = 0
+    try:
+        while True:
+            round_ += 1
+            report = qa.sync(progress=not as_json and interval is None)
+            if as_json:
+                _echo_json(report.to_dict())
+            else:
+                _print_sync(report)
+            if interval is None:
+                break
+            click.echo(f"sync round {round_} done at {_when(time.time())}: {report.summary()}; "
+                       f"next in {every}", err=True)
+            _pause(interval)
+    except KeyboardInterrupt:
+        click.echo(f"stopped after {round_} rounds", err=True)
+
+
+def _print_sync(report) -> None:
+    if not report.feeds:
+        click.echo("no feeds followed (add one with: qa feed add URL)", err=True)
+    for f in report.feeds:
+        state = f"ERROR: {f.error}" if f.error else "not modified" if f.not_modified else f.report.summary()
+        click.echo(f"{f.url}: {state}")
+        for skipped in f.report.skipped:
+            click.echo(f"  skipped {skipped['path']}: {skipped['reason']}", err=True)
+    click.echo(f"total: {report.total.summary()}")
+
+
+def _interval(text: str) -> float:
+    """"90", "30s", "15m", "1h" -> seconds."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smh]?)\s*", text or "")
+    if not match or float(match[1]) <= 0:
+        raise ValueError(f"not an interval (use 30s, 15m or 1h): {text!r}")
+    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600}[match[2]]
+
+
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def _when(timestamp: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(timestamp))
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,3 +9,8 @@ CITATION_FORMAT = "[{n}]"
 # Longer questions are refused with a message rather than cut: a cut question is not the one that was asked,
 # and all of it would go into an LLM's prompt. 2,000 characters is ten times a long quiz question.
 MAX_QUESTION_CHARS = 2000
+
+# A sentence counts as supported by its cited paragraphs at this score of `qa.grounding.score_support` or above:
+# the grounding guard's default (`answer.support_threshold`) and the eval judge's. Chosen on
+# eval/data/judge_labels.jsonl (eval/judge_agreement.py).
+SUPPORT_THRESHOLD = 0.6

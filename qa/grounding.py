@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qa.constants import SUPPORT_THRESHOLD as DEFAULT_THRESHOLD
 from qa.sentences import STOPWORDS, content_terms, normalize, split_sentences
 
-DEFAULT_THRESHOLD = 0.6
 _NUMBER = re.compile(r"\$?\d[\d,.]*(?:\s*(?:%|percent|million|billion|trillion|thousand))?|\b(?:one|two|three|four|"
                      r"five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|hundred|dozen|half)\b", re.IGNORECASE)
 # Relative dates and named days/months: "last year" for "last month" is a wrong fact, not a paraphrase.

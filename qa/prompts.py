@@ -2,12 +2,13 @@
 error, not a blank), and each template's placeholders are checked when it is loaded."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from qa.constants import CITATION_FORMAT, REFUSAL
+from qa.resources import repo_path
 
-PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
+PROMPTS = repo_path("prompts")
 # The variables each template must use; a template that drops one (say, the refusal sentence) fails to load.
 REQUIRED = {
     "system": {"refusal", "marker_example"},
@@ -17,7 +18,7 @@ REQUIRED = {
 SHARED = {"refusal": REFUSAL, "marker_example": CITATION_FORMAT.format(n=1)}
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str, folder: Path = PROMPTS):
     from jinja2 import Environment, StrictUndefined, meta
 

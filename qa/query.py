@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 QUESTION_WORDS = {"what", "who", "whom", "which", "when", "where", "why", "how", "did", "does", "do", "is", "are",
                   "was", "were", "can", "could", "should", "would", "will", "has", "have", "according", "the", "a",
-                  "an", "in", "on", "at", "and", "and", "tell", "give", "list", "name", "i", "and", "of", "about"}
+                  "an", "in", "on", "at", "and", "tell", "give", "list", "name", "i", "of", "about"}
 # "this week" is the week before the question's date, as news quizzes use it.
 RECENT_PHRASES = {
     r"\b(this|last|past|previous) week\b|\brecently\b|\bthis weekend\b|\bdays ago\b": 7,
@@ -114,9 +114,10 @@ def known_speakers(store) -> KnownSpeakers:
     return store.derived("known_speakers", lambda manifest: KnownSpeakers(manifest.speaker_names()))
 
 
-def analyze(question: str, as_of: date | None, known_speakers, recent_slack_days: int = 3,
+def analyze(question: str, as_of: date | None, speakers, recent_slack_days: int = 3,
             window_days: int = 7) -> QuestionInfo:
-    info = QuestionInfo(question, find_speakers(question, known_speakers), named_entities(question))
+    """`speakers`: the index's known speakers (`known_speakers(store)`)."""
+    info = QuestionInfo(question, find_speakers(question, speakers), named_entities(question))
     if as_of:
         info.date_to = as_of
         for pattern, days in RECENT_PHRASES.items():

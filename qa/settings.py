@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from qa.constants import SUPPORT_THRESHOLD
+
 # Bump when the way paragraphs become vectors changes, so an old collection is never reused.
 INDEX_FORMAT_VERSION = 1
 
@@ -61,7 +63,8 @@ class RetrievalSettings(_Section):
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     speaker_weight: float = 1.0  # weight of the "paragraphs attributed to the named speaker" list
-    # With an as_of date, older articles are down-weighted: fused score x 0.5 ** (age_days / half_life).
+    # With an as_of date, older articles are down-weighted: fused score x (0.5 + 0.5 * 0.5 ** (age_days / half_life)),
+    # 1 on the as_of day falling towards 0.5 (qa/retrieve.py recency_factor: old news is still news).
     recency_half_life_days: float = Field(30.0, gt=0)
     recent_window_days: int = Field(7, ge=1)  # "this week" / "recently" in a question
     # One passage per paragraph that several outlets print (syndicated copies, index/dedupe.py), the others
@@ -75,7 +78,7 @@ class AnswerSettings(_Section):
     backend: Literal["extractive", "local", "openai"] = "extractive"
     # What the grounding guard does with a generated sentence no cited paragraph supports.
     unsupported: Literal["remove", "mark"] = "remove"
-    support_threshold: float = Field(0.6, ge=0, le=1)  # see qa/grounding.py and eval/judge_agreement.py
+    support_threshold: float = Field(SUPPORT_THRESHOLD, ge=0, le=1)  # see qa/constants.py
     max_sentences: int = Field(3, ge=1)
     # Minimum support score of the best sentence; below it the answer is the refusal.
     # Chosen on eval/data (see eval/README.md): answerable seed questions score > 0.45, unanswerable < 0.4.
@@ -96,12 +99,28 @@ class LLMSettings(_Section):
     timeout_s: float = Field(120.0, gt=0)
 
 
+class FetchSettings(_Section):
+    """How web pages and feeds are fetched (`qa ingest URL`, `qa feed`, `qa sync`); see index/fetch.py."""
+
+    allow_private_hosts: bool = Field(False, description=(
+        "Fetch from loopback, private and link-local addresses too (off: such hosts are refused, so a feed "
+        "cannot make the server request its own network). QA_FETCH__ALLOW_PRIVATE_HOSTS=1."))
+    timeout_s: float = Field(20.0, gt=0, description="Seconds a request may take: connecting, and reading it whole.")
+    max_mb: float = Field(10.0, gt=0, description="Largest page or feed read, in MB; reading stops there.")
+    max_redirects: int = Field(5, ge=0, le=20, description="Redirects followed per request.")
+    host_interval_s: float = Field(1.0, ge=0, description="Seconds between two requests to the same host.")
+    max_items: int = Field(100, ge=1, description=(
+        "Pages of one feed requested per sync, in the feed's order (sitemaps: newest first); the rest wait "
+        "for the next sync. Items whose date in the feed has not moved cost no request."))
+
+
 class Settings(_Section):
     home: Path
     index: IndexSettings = IndexSettings()
     retrieval: RetrievalSettings = RetrievalSettings()
     answer: AnswerSettings = AnswerSettings()
     llm: LLMSettings = LLMSettings()
+    fetch: FetchSettings = FetchSettings()
 
     def collection_name(self) -> str:
         """Chroma collection named by what changes the vectors, so a stale index is never reused."""

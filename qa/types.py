@@ -1,7 +1,41 @@
-"""What the pipeline returns: passages, citations and answers (plain dataclasses, JSON-ready)."""
+"""What the pipeline takes and returns: filters; passages, citations and answers (plain dataclasses, JSON-ready)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Filters(BaseModel):
+    """Which articles a question may draw on; every key is optional and they all apply together.
+
+    The one definition of the filter keys: `QA.ask` / `QA.retrieve`, the HTTP API's request body and the UI's
+    form all take this (the library also a plain dict of these keys).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    source: str | list[str] | None = Field(None, description="one source, or any of several")
+    author: str | None = Field(None, description="an author of the article")
+    article_id: str | list[str] | None = Field(None, description="one article, or any of several")
+    date_from: date | str | None = Field(None, description="YYYY-MM-DD: published on or after")
+    date_to: date | str | None = Field(None, description="YYYY-MM-DD: published on or before")
+
+    @classmethod
+    def of(cls, value: Filters | dict | None) -> Filters | None:
+        """`value` as Filters; a dict with a key that is not a filter is refused, naming the keys there are."""
+        if value is None or isinstance(value, Filters):
+            return value
+        cls.check_keys(value)
+        return cls(**value)
+
+    @classmethod
+    def check_keys(cls, keys) -> None:
+        """A clear error for a key that is not a filter, naming the keys there are."""
+        unknown = set(keys) - set(cls.model_fields)
+        if unknown:
+            raise ValueError(f"unknown filter(s) {sorted(unknown)}; known: {', '.join(cls.model_fields)}")
 
 
 @dataclass
@@ -74,3 +108,14 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def final_answer(stream: Iterable[str | Answer]) -> Answer:
+    """The `Answer` that ends a stream of text chunks (what `QA.ask(stream=True)` and answerers yield)."""
+    final = None
+    for item in stream:
+        if isinstance(item, Answer):
+            final = item
+    if final is None:
+        raise RuntimeError("the answerer returned no answer")
+    return final

@@ -52,3 +52,21 @@ def test_markers_number_the_citations_in_order(shared_qa):
 def test_empty_question_is_an_error(shared_qa, question):
     with pytest.raises(ValueError, match="empty"):
         shared_qa.ask(question)
+
+
+def test_ask_reads_the_question_once(shared_qa, monkeypatch):
+    """Retrieval's analysis (speakers, names, dates) is what the answerer gets: `analyze` runs once a question."""
+    import qa.query
+    import qa.retrieve
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    real = qa.query.analyze
+    monkeypatch.setattr(qa.query, "analyze", counted)
+    monkeypatch.setattr(qa.retrieve, "analyze", counted)
+    answer = shared_qa.ask("What did Robin Li say about large models?")
+    assert calls == ["What did Robin Li say about large models?"] and answer.citations[0].paragraph == 5

@@ -1,7 +1,7 @@
 """The service end to end: a real server on a free loopback port, driven by plain HTTP and by gradio_client.
 
 Plus the parts that decide safety or behaviour on their own: upload file names, the streaming/chat adapter
-(with a fake QA, as the answerers that stream do not exist yet), basic auth.
+(against a real QA, with a test answerer registered in the factory), basic auth.
 """
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 
 from app import create_server
 from qa import REFUSAL
-from qa.types import Answer
+from qa.answerers import BACKENDS
+from qa.answerers.base import Answerer, compose
+from qa.types import Filters
 from tests.conftest import CORPUS
 from tests.live_server import copied_qa, ARTICLE, ARTICLE_QUESTION, ROBIN_LI, running
 from web.service import Service, safe_filename
@@ -222,44 +224,70 @@ def test_safe_filename(name, safe):
     assert safe_filename(name) == safe
 
 
-# -- the streaming and chat adapter, with a fake QA ---------------------------------------------------
-class FakeQA:
-    """Streams like an LLM answerer may: chunks, then the checked Answer; has `chat` for follow-ups."""
+# -- the streaming and chat adapter, against a real QA ---------------------------------------------------
+class ChunkedAnswerer(Answerer):
+    """Streams as an LLM answerer does: text in chunks, then the Answer (quoting the best passage)."""
 
-    def __init__(self, home):
-        self.settings = type("S", (), {"home": home})()
-        self.calls = []
+    name = "chunked"
 
-    def ask(self, question, as_of=None, filters=None, k=None, answerer=None, stream=False):
-        self.calls.append(("ask", question, filters, stream))
-        return self._stream(question) if stream else Answer(question, "Final. [1]", False)
+    def answer(self, question, passages, speakers, entities):
+        if not passages:
+            return self.refuse(question, passages)
+        best = passages[0]
+        return compose(question, passages, [(best, 0, len(best.text))], 1.0, self.name)
 
-    def chat(self, messages, stream=False, **options):
-        self.calls.append(("chat", len(messages), options.get("filters"), stream))
-        return Answer(messages[-1]["content"], "Follow-up answer.", False)
-
-    def _stream(self, question):
+    def stream(self, question, passages, speakers, entities):
         yield "Par"
         yield "tial"
-        yield Answer(question, "Final. [1]", False)
+        yield self.answer(question, passages, speakers, entities)
 
 
-def test_converse_streams_then_uses_chat_for_follow_ups(tmp_path):
-    qa = FakeQA(tmp_path)
-    service = Service(qa)
-    states = [[dict(t) for t in turns] for turns in service.converse([], "First?", source=["Wire"])]
+class FailingAnswerer(Answerer):
+    name = "failing"
+
+    def answer(self, question, passages, speakers, entities):
+        raise RuntimeError("model file missing")
+
+
+@pytest.fixture
+def test_answerers(monkeypatch):
+    monkeypatch.setitem(BACKENDS, "chunked", (__name__, "ChunkedAnswerer"))
+    monkeypatch.setitem(BACKENDS, "failing", (__name__, "FailingAnswerer"))
+
+
+def test_converse_streams_then_uses_chat_for_follow_ups(shared_qa, test_answerers):
+    service = Service(shared_qa)
+    states = [[dict(t) for t in turns] for turns in
+              service.converse([], ROBIN_LI, answerer="chunked", source=["Coastal Times"])]
     assert [s[-1]["partial"] for s in states] == ["", "Par", "Partial", "Partial"]
-    assert states[-1][-1]["answer"]["text"] == "Final. [1]" and qa.calls[-1] == ("ask", "First?", {"source": ["Wire"]},
-                                                                               True)
-    *_, last = service.converse(states[-1], "And then?")
-    assert last[-1]["answer"]["text"] == "Follow-up answer." and qa.calls[-1] == ("chat", 3, None, True)
+    first = states[-1][-1]["answer"]
+    assert first["answerer"] == "chunked" and first["question"] == ROBIN_LI
+    # The filter reached the library: only that source's paragraphs were read.
+    assert first["passages"] and {p["source"] for p in first["passages"]} == {"Coastal Times"}
+    *_, last = service.converse(states[-1], "What about Kuaishou?", answerer="chunked")
+    # A follow-up goes through QA.chat, which makes it a standalone question before retrieval.
+    followup = last[-1]["answer"]
+    assert followup["question"] == "What did Kuaishou say about large models?" and last[-1]["error"] is None
+    assert any("Kuaishou" in p["text"] for p in followup["passages"])
 
 
-def test_converse_turns_errors_into_messages(tmp_path):
-    qa = FakeQA(tmp_path)
-    qa.ask = lambda *a, **k: (_ for _ in ()).throw(RuntimeError("model file missing"))
-    *_, last = Service(qa).converse([], "Anything?")
+def test_service_ask_and_search_take_typed_filters(shared_qa, test_answerers):
+    service = Service(shared_qa)
+    only_may = Filters(date_from="2024-05-01", date_to="2024-05-31")
+    answer = service.ask("What did officials say about the permit?", answerer="chunked", filters=only_may)
+    assert answer.citations and all(p.published.startswith("2024-05") for p in answer.passages)
+    passages = service.search("What did officials say about the permit?", filters=only_may)
+    assert passages and all(p.published.startswith("2024-05") for p in passages)
+    with pytest.raises(ValueError, match="unknown filter"):
+        service.search("anything", filters={"colour": "red"})
+    assert "chunked" in service.answerers() and "extractive" in service.answerers()
+
+
+def test_converse_turns_errors_into_messages(shared_qa, test_answerers):
+    *_, last = Service(shared_qa).converse([], "Anything?", answerer="failing")
     assert last[-1]["answer"] is None and last[-1]["error"] == "RuntimeError: model file missing"
+    *_, empty = Service(shared_qa).converse([], "   ")
+    assert empty[-1]["error"] == "the question is empty"
 
 
 # -- formatting: markers, quotes, escaping ---------------------------------------------------------------

@@ -25,7 +25,7 @@ ANSWERED = "#qa-chat .qa-answer:not(.qa-pending)"
 REPLIED = f"{ANSWERED}, #qa-chat .qa-refusal, #qa-chat .qa-error"  # any finished reply
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     pytest.skip("needs /usr/bin/chromium and /usr/bin/chromedriver (run .ci/ui-deps)", allow_module_level=True)
-webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e '.[ui]')")
+webdriver = pytest.importorskip("selenium.webdriver", reason="needs selenium (pip install -e '.[test]')")
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -153,6 +153,7 @@ def test_errors_are_messages_not_tracebacks(browser, url):
     box = open_page(browser, url)
     browser.find_element(By.CSS_SELECTOR, "#qa-filters button").click()
     as_of = wait(browser, EC.element_to_be_clickable((By.CSS_SELECTOR, "#qa-as-of input, #qa-as-of textarea")))
+    as_of.clear()  # it holds today's date
     as_of.send_keys("next tuesday")
     reply = ask(browser, box, ROBIN_LI)
     assert "qa-error" in reply.get_attribute("class") and "not a date" in reply.text

@@ -14,10 +14,11 @@ from tests.conftest import SEED_DIR
 from tests.live_server import free_port
 
 
-
 @pytest.fixture
 def chroma_server(tmp_path):
     exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+    if not Path(exe).is_file():
+        pytest.skip("needs the `chroma` command (installed with the chromadb package) on PATH or beside python")
     port = free_port()
     proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "server-data"), "--host", "127.0.0.1",
                              "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -30,7 +31,7 @@ def chroma_server(tmp_path):
             client = chromadb.HttpClient(host="127.0.0.1", port=port, settings=Settings(anonymized_telemetry=False))
             client.heartbeat()
             break
-        except Exception:
+        except Exception:  # noqa: BLE001 - not up yet: chromadb raises several kinds meanwhile
             if time.time() > deadline or proc.poll() is not None:
                 proc.kill()
                 pytest.fail("chroma server did not start")
@@ -52,4 +53,5 @@ def test_ingest_and_ask_through_a_chroma_server(chroma_server, monkeypatch, tmp_
     assert collection.count() == 10
     assert not (tmp_path / "home" / "chroma").exists()
     answer = qa.ask("What did Robin Li say about large models?")
-    assert not answer.refused and answer.citations[0].paragraph == 5
+    assert not answer.refused
+    assert answer.citations[0].paragraph == 5

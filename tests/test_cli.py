@@ -64,3 +64,18 @@ def test_delete_removes_an_article(tmp_path):
 def test_bad_date_is_a_clear_error(built_home):
     result = CliRunner().invoke(main, ["--home", str(built_home), "ask", "anything", "--as-of", "yesterday"])
     assert result.exit_code == 1 and "Error: not a date (use YYYY-MM-DD)" in result.output
+
+
+def test_the_console_script_composes_the_library_and_eval_commands():
+    import importlib
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    target = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["qa"]
+    module, _, attribute = target.partition(":")
+    script = getattr(importlib.import_module(module), attribute)
+    assert set(script.commands) == set(main.commands) | {"eval"}
+    assert "eval" not in main.commands  # the library's own group knows nothing of the harness above it
+    result = CliRunner().invoke(script, ["eval", "--help"])
+    assert result.exit_code == 0 and "--dataset" in result.output

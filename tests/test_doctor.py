@@ -7,8 +7,9 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from index.ingest import RUNNING, make_paragraphs
+from index.ingest import RUNNING
 from index.loaders import load_file
+from index.writer import make_paragraphs
 from qa.cli import main
 from tests.conftest import SEED_DIR
 
@@ -107,13 +108,26 @@ def test_check_finds_and_repair_fixes(fresh_qa, case):
     assert fixed.ok, fixed.problems
     assert fixed.repaired and fresh_qa.doctor().ok
     store = fresh_qa.store
-    assert set(store.vectors.paragraph_ids()) == store.manifest.paragraph_ids("done") == set(store.keyword.paragraph_ids)
-    assert (store.keyword.windows > 0).all()  # every count recorded, so dated questions can list their windows
+    assert set(store.vectors.paragraph_ids()) == store.manifest.paragraph_ids("done") == set(store.keyword.table.paragraph_ids)
+    assert (store.keyword.table.windows > 0).all()  # every count recorded, so dated questions can list their windows
     # An article the manifest lost (or lost a paragraph of) is removed; ingesting its file brings it back.
     assert fixed.reingest == ([str(SEED)] if case == "a missing paragraph row" else [])
     if case in ("manifest row gone, vectors kept", "a missing paragraph row"):
         assert fresh_qa.ingest([SEED]).added and fresh_qa.doctor().ok
     assert fresh_qa.ask(ROBIN_LI).citations[0].paragraph == 5
+
+
+def test_check_plans_what_repair_will_do(fresh_qa):
+    fresh_qa.doctor(repair=True)  # the copied home has not saved its keyword index yet
+    ghost_windows(fresh_qa)
+    half_written(fresh_qa)
+    plan = fresh_qa.doctor().plan
+    assert sorted(plan.orphans) == ["ghost-article#p1@w0", "ghost-article#p2@w0", "ghost-article#p3@w0",
+                                    "half-written#p1@w0"]
+    assert plan.rewrite == {"half-written"} and not plan.remove and not plan.reset_vectors
+    assert not plan.window_counts and not plan.rebuild_keyword
+    assert "plan" not in fresh_qa.doctor().to_dict()
+    assert fresh_qa.doctor(repair=True).ok and fresh_qa.doctor().plan.orphans == []
 
 
 def test_a_pending_article_is_finished_from_the_manifest(fresh_qa):

@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from eval import gate, metrics
 from eval.check_datasets import check_all
+from eval.citations import score_text
 from eval.datasets import DATA, default_corpus
-from eval.run import run_eval
-from qa.answerers import BACKENDS
-from qa.answerers.base import Answerer, compose
+from eval.run import citation_means, citation_row, run_eval
 
 
 def test_retrieval_metrics_by_hand():
@@ -23,9 +23,15 @@ def test_retrieval_metrics_by_hand():
 
 
 def test_answer_metrics_by_hand():
-    assert metrics.answer_recall("It has 400 million daily users [1].", ["400 million"]) == 1.0
-    assert metrics.answer_recall("It has 1400 million users.", ["400 million"]) == 0.0
-    assert metrics.token_f1("the Squid Game show", ["“Squid Game”"]) == pytest.approx(0.8)
+    assert metrics.answer_recall("It has 400 million daily users [1].", [["400 million"]]) == 1.0
+    assert metrics.answer_recall("It has 1400 million users.", [["400 million"]]) == 0.0
+    # Aliases of one fact count once; distinct facts each count.
+    assert metrics.answer_recall("The council voted seven to two.", [["7-2", "seven to two"]]) == 1.0
+    assert metrics.answer_recall("Peter Holm voted against it.", [["Peter Holm"], ["buy out"]]) == 0.5
+    assert metrics.answer_recall("Holm wants to buy out homes.", [["Peter Holm", "Holm"], ["buy out"]]) == 1.0
+    assert metrics.token_f1("the Squid Game show", [["“Squid Game”"]]) == pytest.approx(0.8)
+    # Against the facts written out together: "Peter Holm buy out" vs the answer's 4 tokens.
+    assert metrics.token_f1("Peter Holm buy out", [["Peter Holm"], ["buy out"]]) == 1.0
     scores = metrics.refusal_scores([True, True, False, False], [False, True, True, False])
     assert scores == {"refusal_precision": 0.5, "refusal_recall": 0.5, "false_refusal_rate": 0.5}
     # Nothing unanswerable, nothing refused: refusal scores are undefined, not a perfect 1.0.
@@ -35,34 +41,8 @@ def test_answer_metrics_by_hand():
 
 def test_shipped_datasets_are_valid():
     problems = check_all()
-    assert set(problems) == {"wuzhen.jsonl", "multi.jsonl", "judge_labels.jsonl"}
+    assert set(problems) == {"wuzhen.jsonl", "multi.jsonl", "multi_distractors.jsonl", "judge_labels.jsonl"}
     assert not any(problems.values()), problems
-
-
-class WrongParagraphAnswerer(Answerer):
-    """Deliberately broken: quotes the best passage but cites the last one."""
-
-    name = "broken"
-
-    def answer(self, question, passages, speakers, entities):
-        if not passages:
-            return self.refuse(question, passages)
-        answer = compose(question, passages, [(passages[-1], 0, len(passages[-1].text))], 1.0, self.name)
-        answer.text = passages[0].text + " [1]"
-        return answer
-
-
-@pytest.fixture
-def broken_answerer(monkeypatch):
-    monkeypatch.setitem(BACKENDS, "broken", (__name__, "WrongParagraphAnswerer"))
-
-
-def test_gate_fails_a_broken_answerer(broken_answerer, tmp_path):
-    dataset = DATA / "wuzhen.jsonl"
-    report = run_eval(dataset, default_corpus(dataset), tmp_path / "home", answerer="broken", progress=False)
-    failures = gate.check(report, "wuzhen")
-    failed = {line.split()[1] for line in failures}
-    assert {"citation_recall", "refusal_recall"} <= failed, failures
 
 
 def test_gate_fails_a_retrieval_regression(monkeypatch, tmp_path):
@@ -79,13 +59,14 @@ def test_gate_fails_a_retrieval_regression(monkeypatch, tmp_path):
 def test_cli_writes_the_three_reports(tmp_path):
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from cli import main
 
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(out),
                                        "--home", str(tmp_path / "h"), "--quiet", "--gate"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "| config | hit@1 |" in result.output and "gate passed" in result.output
+    assert "| config | answer_recall | token_f1 | answer_words | answered | citation_recall |" in result.output
     report = json.loads((out / "report.json").read_text())
     assert report["configs"]["default"]["metrics"]["questions"] == 59
     assert (out / "report.png").read_bytes()[:4] == b"\x89PNG" and "## Refusal" in (out / "report.md").read_text()
@@ -105,7 +86,7 @@ def test_sample_is_seeded_and_keeps_order():
 def test_cli_limit_asks_a_sample_and_refuses_to_gate_it(tmp_path):
     from click.testing import CliRunner
 
-    from qa.cli import main
+    from cli import main
 
     args = ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(tmp_path / "out"),
             "--home", str(tmp_path / "h"), "--quiet", "--limit", "7"]
@@ -116,3 +97,50 @@ def test_cli_limit_asks_a_sample_and_refuses_to_gate_it(tmp_path):
     assert "7 of 59 questions (seeded sample, `--limit 7`)" in result.output
     report = json.loads((tmp_path / "out" / "report.json").read_text())
     assert len(report["configs"]["default"]["items"]) == 7 and report["of"] == 59
+
+
+class KeywordJudge:
+    """Pure-logic stand-in for a judge: supported when every capitalised word appears in the paragraphs."""
+
+    def supports(self, sentence, paragraphs):
+        text = " ".join(paragraphs)
+        return all(word in text for word in re.findall(r"\b[A-Z]\w+", sentence))
+
+
+def test_alce_citation_scores_by_hand():
+    sources = {1: "Alpha met Beta in the hall.", 2: "Gamma spoke first."}
+    text = ("Alpha and Beta met [1]. Gamma spoke [1][2]. Delta left [7]. Gamma came back [2][9]. "
+            "Nothing cited here.")
+    s = score_text(text, sources, KeywordJudge())
+    # 1: supported, its one citation relevant. 2: supported; [1] alone does not support and [2] still does
+    # without it, so [1] is irrelevant. 3: its only number points nowhere: unsupported, irrelevant.
+    # 4: a number that points nowhere makes the sentence unsupported (ALCE), both numbers irrelevant.
+    # 5: no citation: unsupported.
+    assert (s.sentences, s.supported, s.citations, s.relevant, s.invalid) == (5, 2, 6, 2, 2)
+    assert s.recall == pytest.approx(0.4) and s.precision == pytest.approx(1 / 3) and not s.grounded
+    assert score_text("Gamma spoke [2].", sources, KeywordJudge()).grounded
+
+
+def test_citation_scores_are_averaged_per_answer_over_answered_questions():
+    judge = KeywordJudge()
+    sources = {1: "Alpha met Beta."}
+    rows = [{"refused": False, "citation_scores": citation_row(score_text("Alpha met Beta [1].", sources, judge))},
+            {"refused": False, "citation_scores": citation_row(score_text(
+                "Zeta one [1]. Zeta two [1]. Zeta three [1].", sources, judge))},
+            {"refused": True, "citation_scores": None}]
+    means = citation_means([r for r in rows if not r["refused"]], "citation_scores", "")
+    # Per answer (1.0 and 0.0) then averaged: 0.5; pooling the 4 sentences would give 0.25.
+    assert means["citation_recall"] == 0.5 and means["citation_precision"] == 0.5
+    assert means["groundedness"] == 0.5 and means["invalid_citations"] == 0
+
+
+def test_a_drafts_numbers_that_point_nowhere_are_counted():
+    """The guard drops them from the final text; the draft's scores still count them (eval/citations.py)."""
+    from types import SimpleNamespace
+
+    from eval.citations import score_draft
+
+    answer = SimpleNamespace(draft="Alpha met Beta [1]. Gamma left [4].", passages=[SimpleNamespace(text="Alpha met Beta.")])
+    scores = score_draft(answer, KeywordJudge())
+    assert (scores.sentences, scores.supported, scores.citations, scores.relevant, scores.invalid) == (2, 1, 2, 1, 1)
+    assert score_draft(SimpleNamespace(draft="", passages=[]), KeywordJudge()) is None

@@ -89,12 +89,24 @@ def _encode(pair) -> bytes:
 def check_load(path: Path) -> None:
     with no_hang():
         result = load_file(path)
-    assert all(isinstance(e, LoadError) and e.path.startswith(str(path)) and e.reason for e in result.errors)
+    for error in result.errors:
+        assert isinstance(error, LoadError)
+        assert error.path.startswith(str(path))
+        assert error.reason
     for article in result.articles:
-        assert article.text.strip() and article.article_id and "#" not in article.article_id
-        assert not CONTROL.search(article.text) and not CONTROL.search(article.title)
+        assert article.text.strip()
+        assert article.article_id
+        assert "#" not in article.article_id
+        assert not CONTROL.search(article.text)
+        assert not CONTROL.search(article.title)
         spans = split_paragraphs(article.text)
-        assert spans and attribute_article([article.text[s:e] for s, e in spans]) is not None
+        assert spans
+        # One list of attributions per paragraph, each quote at its offsets in its own paragraph.
+        paragraphs = [article.text[s:e] for s, e in spans]
+        attributions = attribute_article(paragraphs)
+        assert len(attributions) == len(paragraphs)
+        for paragraph, found in zip(paragraphs, attributions):
+            assert all(paragraph[a.start:a.end] == a.quote for a in found)
 
 
 @FAST
@@ -113,7 +125,8 @@ def test_paragraph_and_sentence_offsets_hold(text):
         spans = split_paragraphs(text)
         sentences = split_sentences(text)
     for spans_of, limit in ((spans, None), (sentences, MAX_SENTENCE_CHARS)):
-        assert all(a < b for a, b in spans_of) and all(e1 <= s2 for (_, e1), (s2, _) in zip(spans_of, spans_of[1:]))
+        assert all(a < b for a, b in spans_of)
+        assert all(e1 <= s2 for (_, e1), (s2, _) in zip(spans_of, spans_of[1:]))
         assert all(text[a:b] == text[a:b].strip() for a, b in spans_of)
         assert limit is None or all(b - a <= limit for a, b in spans_of)
 
@@ -126,8 +139,11 @@ def test_markers_and_question_parsing(text):
         assert not re.search(r"\[\d+(?:\s*[,;]\s*\d+)*\]", neutralize_markers(text))
         parsed = parse_answer(text)
         info = analyze(text, date(2024, 6, 1), ["Robin Li", "Maria Okafor"])
-    assert all(isinstance(s, str) and all(isinstance(n, int) for n in ns) for s, ns in parsed)
-    assert info.date_to == date(2024, 6, 1) and set(info.speakers) <= {"Robin Li", "Maria Okafor"}
+    for sentence, numbers in parsed:
+        assert isinstance(sentence, str)
+        assert all(isinstance(n, int) for n in numbers)
+    assert info.date_to == date(2024, 6, 1)
+    assert set(info.speakers) <= {"Robin Li", "Maria Okafor"}
 
 
 QUESTIONS = st.one_of(TEXT, WORDS, st.text(st.sampled_from("?!.,;:…¿¡-—()[]\"' "), max_size=40),
@@ -144,11 +160,14 @@ def test_any_question_gets_an_answer_or_a_clear_error(shared_qa, question):
         except ValueError as exc:
             assert not question.strip() or len(question.strip()) > MAX_QUESTION_CHARS, exc
             return
-    assert question.strip() and len(question.strip()) <= MAX_QUESTION_CHARS
-    assert len(passages) <= 3 and isinstance(answer, Answer)
+    assert question.strip()
+    assert len(question.strip()) <= MAX_QUESTION_CHARS
+    assert len(passages) <= 3
+    assert isinstance(answer, Answer)
     known = {p.paragraph_id for p in answer.passages}
     assert {c.paragraph_id for c in answer.citations} <= known
     assert {int(n) for n in re.findall(r"\[(\d+)\]", answer.text)} == {c.n for c in answer.citations}
     assert answer.refused == (answer.text == REFUSAL)
     if not re.search(r"\w", question):
-        assert passages == [] and answer.refused
+        assert passages == []
+        assert answer.refused

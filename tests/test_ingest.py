@@ -5,7 +5,7 @@ import json
 import shutil
 import threading
 
-from index.ingest import make_paragraphs
+from index.writer import make_paragraphs
 from index.loaders import load_file
 from qa import QA
 from tests.conftest import CORPUS, SEED_DIR
@@ -35,7 +35,7 @@ def test_every_paragraph_is_in_chroma_and_bm25(shared_qa):
     store = shared_qa.store
     in_manifest = store.manifest.paragraph_ids(state="done")
     assert set(store.vectors.paragraph_ids()) == in_manifest
-    assert set(store.keyword.paragraph_ids) == in_manifest
+    assert set(store.keyword.table.paragraph_ids) == in_manifest
 
 
 def test_reingest_unchanged_does_nothing(fresh_qa):
@@ -141,12 +141,12 @@ def test_empty_index_is_seeded_with_the_default_corpus():
 
 
 def test_a_speaker_extraction_failure_keeps_the_article(monkeypatch, tmp_path):
-    import index.ingest
+    import index.writer
 
     def broken(paragraphs):
         raise AttributeError("parser slip")
 
-    monkeypatch.setattr(index.ingest, "attribute_article", broken)
+    monkeypatch.setattr(index.writer, "attribute_article", broken)
     report = QA().ingest([SEED_DIR])
     assert len(report.added) == 1 and report.paragraphs == 10
 

@@ -41,6 +41,11 @@ def test_filters_restrict_every_passage(shared_qa, filters, check):
     assert passages and all(check(p) for p in passages)
 
 
+def test_filters_no_paragraph_meets_find_nothing(shared_qa):
+    # No window to search: an exact search among none (this corpus is small), not an error from Chroma.
+    assert shared_qa.retrieve("apple harvest", filters={"source": "Agri Weekly", "date_to": "2020-01-01"}) == []
+
+
 def test_unknown_filter_is_an_error(shared_qa):
     with pytest.raises(ValueError, match="unknown filter"):
         shared_qa.retrieve("anything", filters={"colour": "red"})
@@ -85,11 +90,12 @@ class QuerySpy:
 
 @pytest.mark.parametrize("exact_up_to", [400, 0])  # few ids: compared here; more: Chroma's query(ids=...)
 def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch, exact_up_to):
-    import qa.retrieve
-    from qa.retrieve import Constraints, _dense, _day
+    import index.vectors
+    from index.constraints import Constraints
+    from index.dates import day_number
 
-    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_IDS", exact_up_to)
-    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_SHARE", 1.0)  # this corpus is small: any share
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_IDS", exact_up_to)
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", 1.0)  # this corpus is small: any share
     store = fresh_qa.store
     spy = QuerySpy(store.vectors, monkeypatch)
     question, may = "What did officials say about the permit?", {"date_from": "2024-05-01", "date_to": "2024-05-31"}
@@ -102,9 +108,9 @@ def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch,
               if row["published"].startswith("2024-05")]
     assert sorted(listed[0]["ids"]) == sorted(f"{pid}@w0" for pid in in_may)
     assert listed[0].get("exact", False) == (exact_up_to > 0)
-    c = Constraints(day_from=_day("2024-05-01"), day_to=_day("2024-05-31"))
+    c = Constraints(day_from=day_number("2024-05-01"), day_to=day_number("2024-05-31"))
     vector = store.embedder.encode([question], question_time=True)[0]
-    by_ids = _dense(store, store.keyword, vector, 50, c)
+    by_ids = store.vectors.search(vector, 50, c, store.keyword.table)
     assert same_hits(by_ids, store.vectors.query(vector, 50, c.chroma_where()))
 
 
@@ -112,15 +118,15 @@ def test_a_dated_question_searches_only_its_dates_windows(fresh_qa, monkeypatch,
                                      {"article_id": ["brief-002", "brief-003"]},
                                      {"source": ["Agri Weekly", "Valley Ledger"], "date_to": "2024-12-31"}])
 def test_other_filters_avoid_chromas_where_filter(fresh_qa, monkeypatch, filters):
+    from qa.filters import resolve_constraints
     from qa.query import analyze
-    from qa.retrieve import _dense, resolve_constraints
 
     store = fresh_qa.store
     spy = QuerySpy(store.vectors, monkeypatch)
     question = "What did officials say about the cost?"
     c = resolve_constraints(store, analyze(question, None, []), filters)
     vector = store.embedder.encode([question], question_time=True)[0]
-    hits = _dense(store, store.keyword, vector, 50, c)
+    hits = store.vectors.search(vector, 50, c, store.keyword.table)
     # One query, by ids or over-fetched (by each filter's share of this small corpus), never Chroma's `where`.
     assert len(spy.calls) == 1 and spy.calls[0]["where"] is None
     assert spy.calls[0].get("ids") or spy.calls[0].get("keep")
@@ -129,9 +135,9 @@ def test_other_filters_avoid_chromas_where_filter(fresh_qa, monkeypatch, filters
 
 @pytest.mark.parametrize("exact_share", [1.0, 0.0])  # the gone id fetched for an exact search, or asked of Chroma
 def test_a_window_gone_meanwhile_falls_back_to_the_chroma_filter(fresh_qa, monkeypatch, exact_share):
-    import qa.retrieve
+    import index.vectors
 
-    monkeypatch.setattr(qa.retrieve, "EXACT_SEARCH_SHARE", exact_share)
+    monkeypatch.setattr(index.vectors, "EXACT_SEARCH_SHARE", exact_share)
     store = fresh_qa.store
     store.keyword  # noqa: B018 - the snapshot still lists the window deleted next
     pid = next(pid for pid, row in store.manifest.paragraphs(list(store.manifest.paragraph_ids("done"))).items()

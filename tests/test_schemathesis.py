@@ -16,7 +16,9 @@ from app import create_server
 from tests.live_server import copied_qa, running
 from web.settings import WebSettings
 
-OPERATIONS = 6  # /api/ask, /api/search, /api/articles (GET, POST), /api/articles/{id} (DELETE), /api/health
+# /api/ask, /api/search, /api/articles (GET, POST), /api/articles/{id} (DELETE), /api/health,
+# /api/feeds (GET, POST, DELETE), /api/feeds/sync
+OPERATIONS = 10
 
 
 @pytest.fixture(scope="module")

@@ -40,8 +40,8 @@ def test_speakers_by_full_name_or_surname_not_first_word():
 
 def test_this_week_is_the_week_before_as_of():
     info = analyze("What happened this week?", date(2022, 6, 16), [])
-    assert info.date_to == date(2022, 6, 16) and info.date_from is not None
-    assert (date(2022, 6, 16) - info.date_from).days >= 7
+    assert info.date_to == date(2022, 6, 16)
+    assert info.date_from == date(2022, 6, 6)  # 7 days, plus 3 days' slack for a report of the week's events
     assert analyze("What happened?", date(2022, 6, 16), []).date_from is None
 
 
@@ -50,23 +50,23 @@ def test_normalize_for_answer_matching():
     assert normalize("$5,000.") == "$5000"
 
 
-def _every_name(question, known):
-    """The check find_speakers makes, run on every known name (what the KnownSpeakers index narrows)."""
-    import re
-
-    tokens = set(re.findall(r"\b[A-Z][\w’'-]+", question))
-    hits = [n for n in known if re.search(rf"\b{re.escape(n.lower())}\b", question.lower())
-            or (len(n.split()) > 1 and len(n.split()[-1]) > 1 and n.split()[-1] in tokens and n[0].isupper())]
-    return [n for n in hits if n.lower() in question.lower()] or hits
+# Worked by hand from find_speakers' rule: a name matches in full (as whole words, any case) or, for a
+# capitalized name of several words, by its capitalized surname; when some name matches in full, only the
+# full matches count. The index (KnownSpeakers) must find exactly these.
+KNOWN = ["the company", "O'Brien", "Jean-Luc Picard", "Robin Li", "Yang Yuanxi", "a spokesperson",
+         "New York City Mayor Eric Adams", "the mayor", "'Ndrangheta", "Li"]
 
 
-@pytest.mark.parametrize("question", [
-    "What did the company say?", "Did O'Brien speak to Jean-Luc Picard?", "What did Picard and Li say?",
-    "Was the mayor of New York there?", "What did Yuanxi say?", "Who is the new CEO?",
+@pytest.mark.parametrize("question,expected", [
+    ("What did the company say?", ["the company"]),
+    ("Did O'Brien speak to Jean-Luc Picard?", ["O'Brien", "Jean-Luc Picard"]),
+    # "Picard" and "Li" are surnames (Jean-Luc Picard, Robin Li), but "Li" is also a whole known name: full wins.
+    ("What did Picard and Li say?", ["Li"]),
+    ("Was the mayor of New York there?", ["the mayor"]),  # "New York" is not the surname "Adams"
+    ("What did Yuanxi say?", ["Yang Yuanxi"]),  # by surname only
+    ("Who is the new CEO?", []),
 ])
-def test_speaker_index_finds_what_checking_every_name_finds(question):
+def test_speaker_index_finds_the_named_speakers(question, expected):
     from qa.query import KnownSpeakers
 
-    known = ["the company", "O'Brien", "Jean-Luc Picard", "Robin Li", "Yang Yuanxi", "a spokesperson",
-             "New York City Mayor Eric Adams", "the mayor", "'Ndrangheta", "Li"]
-    assert find_speakers(question, KnownSpeakers(known)) == _every_name(question, known)
+    assert find_speakers(question, KnownSpeakers(KNOWN)) == expected

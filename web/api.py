@@ -1,5 +1,5 @@
 """The JSON API next to the UI: /api/ask (server-sent events with stream=true), /api/search, /api/articles,
-/api/health. Every route is one `Service` call; errors come back as {"detail": message}, never a traceback.
+/api/feeds, /api/health. Every route is one `Service` call; errors come back as {"detail": message}, never a traceback.
 """
 from __future__ import annotations
 
@@ -13,21 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from qa import Answer, Passage
+from qa.types import Filters
 from qa.constants import MAX_QUESTION_CHARS
 from web.service import Service, clean_filters, describe_error
 
 UPLOAD_DOC = "article files (.txt .md .html .htm .json .jsonl by default; see QA_MAX_UPLOAD_MB for the size limit)"
 SSE_DOC = ("With `stream: true` the response is `text/event-stream`: `chunk` events ({\"text\"}) while the "
            "answerer streams, then one `answer` event (the Answer), or one `error` event ({\"detail\"}).")
-
-
-class Filters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    source: str | list[str] | None = None
-    author: str | None = None
-    article_id: str | list[str] | None = None
-    date_from: str | None = Field(None, description="YYYY-MM-DD")
-    date_to: str | None = Field(None, description="YYYY-MM-DD")
 
 
 class Message(BaseModel):
@@ -72,6 +64,48 @@ class Health(BaseModel):
     articles: int
 
 
+class FeedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(..., min_length=1, max_length=2000, description="an http(s) RSS 2.0, Atom or sitemap URL")
+
+
+class Feed(BaseModel):
+    url: str
+    kind: str | None = Field(None, description="rss20, atom10, sitemap, ... (known after the first sync)")
+    title: str | None = None
+    items: int | None = Field(None, description="items the feed listed at its last sync")
+    added_at: str | None = None
+    last_sync: str | None = Field(None, description="ISO 8601 UTC; null before the first sync")
+    last_error: str | None = Field(None, description="why the last sync of this feed failed; null when it worked")
+
+
+class FeedSyncReport(BaseModel):
+    url: str
+    error: str
+    not_modified: bool
+    items: int
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    skipped: list[dict]
+    paragraphs: int
+
+
+class SyncTotal(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    skipped: list[dict]
+    paragraphs: int
+
+
+class SyncReport(BaseModel):
+    feeds: list[FeedSyncReport]
+    total: SyncTotal
+
+
 def _bad_request(exc: Exception) -> HTTPException:
     return HTTPException(400 if isinstance(exc, ValueError) else 500, describe_error(exc))
 
@@ -88,9 +122,8 @@ def api_router(service: Service) -> APIRouter:
                  responses={200: {"content": {"text/event-stream": {}}}})
     def ask(request: AskRequest):
         """Answer a question with [n] citations to the paragraphs, or the refusal."""
-        filters = request.filters.model_dump(exclude_none=True) if request.filters else None
         messages = [m.model_dump() for m in request.history] + [{"role": "user", "content": request.question}]
-        options = {"as_of": request.as_of, "filters": filters, "k": request.k, "answerer": request.answerer}
+        options = {"as_of": request.as_of, "filters": request.filters, "k": request.k, "answerer": request.answerer}
         if request.stream:
             return StreamingResponse(_stream(service, messages, options), media_type="text/event-stream",
                                      headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
@@ -131,6 +164,32 @@ def api_router(service: Service) -> APIRouter:
         if not service.delete(article_id):
             raise HTTPException(404, f"no article {article_id!r}")
         return {"deleted": article_id}
+
+    @router.get("/feeds", response_model=list[Feed])
+    def feeds():
+        """The feeds followed, with their last sync time and last error."""
+        return service.feeds()
+
+    @router.post("/feeds", status_code=201)
+    def add_feed(request: FeedRequest) -> dict:
+        """Follow a feed (read at the next sync); `added` is false when it was already followed."""
+        try:
+            return {"url": request.url.strip(), "added": service.add_feed(request.url)}
+        except ValueError as exc:
+            raise _bad_request(exc) from None
+
+    @router.delete("/feeds")
+    def remove_feed(url: Annotated[str, Query(min_length=1, max_length=2000)]) -> dict:
+        """Stop following a feed (its articles stay indexed)."""
+        if not service.remove_feed(url):
+            raise HTTPException(404, f"not following {url!r}")
+        return {"removed": url.strip()}
+
+    @router.post("/feeds/sync", response_model=SyncReport)
+    def sync_feeds():
+        """Fetch every feed once and index its new and changed articles: added / updated / unchanged /
+        removed / skipped, per feed and in total. A feed that fails is reported in its `error`."""
+        return service.sync()
 
     @router.get("/health", response_model=Health)
     def health():

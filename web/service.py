@@ -5,20 +5,23 @@ streaming rules, the same upload checks, the same error messages.
 """
 from __future__ import annotations
 
-import inspect
 import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Callable, Iterator
+from datetime import datetime, timezone
 from pathlib import Path, PurePosixPath
 
+from qa.answerers import BACKENDS
+from qa.api import QA, check_question
+from qa.types import Answer, Filters, Passage, final_answer
 from web.settings import WebSettings
 
 log = logging.getLogger("web")
 
-FILTER_KEYS = ("source", "author", "article_id", "date_from", "date_to")
 ARTICLE_FIELDS = ("article_id", "title", "source", "url", "published", "authors", "n_paragraphs", "state")
+FEED_FIELDS = ("url", "kind", "title", "items", "added_at", "last_sync", "last_error")
 _UNSAFE = re.compile(r"[^\w.-]+")
 
 
@@ -31,11 +34,9 @@ def safe_filename(name: str) -> str:
     return stem + (suffix if len(suffix) > 1 else "")
 
 
-def clean_filters(**values) -> dict | None:
-    """Library filters from form-like values: empty ones dropped, unknown keys refused."""
-    unknown = set(values) - set(FILTER_KEYS)
-    if unknown:
-        raise ValueError(f"unknown filter {min(unknown)!r}; use {', '.join(FILTER_KEYS)}")
+def clean_filters(**values) -> Filters | None:
+    """Filters from form-like values: empty ones dropped, unknown keys refused."""
+    Filters.check_keys(values)
     out = {}
     for key, value in values.items():
         if isinstance(value, (list, tuple)):
@@ -44,7 +45,7 @@ def clean_filters(**values) -> dict | None:
             value = str(value).strip()
         if value:
             out[key] = value
-    return out or None
+    return Filters(**out) if out else None
 
 
 def describe_error(exc: BaseException) -> str:
@@ -62,48 +63,28 @@ def describe_error(exc: BaseException) -> str:
     return text[:400]
 
 
-def _accepts(fn, name: str) -> bool:
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
-    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
-
-
-def _call(fn, *args, **kwargs):
-    """Call with only the keyword arguments `fn` takes (the library grows options over time)."""
-    return fn(*args, **{k: v for k, v in kwargs.items() if v is not None and _accepts(fn, k)})
-
-
 class Service:
-    def __init__(self, qa, settings: WebSettings | None = None):
+    def __init__(self, qa: QA, settings: WebSettings | None = None):
         self.qa = qa
         self.settings = settings or WebSettings()
         self.uploads = Path(qa.settings.home) / "uploads"
         self._writing = threading.Lock()  # one ingest or delete at a time
 
     # -- questions --------------------------------------------------------------------------------
-    def answer_events(self, messages: list[dict], *, as_of=None, filters=None, k=None,
-                      answerer=None) -> Iterator:
+    def answer_events(self, messages: list[dict], *, as_of: str | None = None, filters: Filters | dict | None = None,
+                      k: int | None = None, answerer: str | None = None) -> Iterator[str | Answer]:
         """Text chunks (`str`) while the answerer streams, then the final, checked `Answer`.
 
         `messages` is the conversation, [{"role": "user"|"assistant", "content": str}], ending with the
-        question. A follow-up goes to `qa.chat` when the library has it; otherwise the latest question
-        goes to `qa.ask`.
+        question. A follow-up goes to `qa.chat` (which makes it a standalone question first); a first
+        question to `qa.ask`. Empty options (as the forms send them) mean the library's defaults.
         """
-        question = str(messages[-1].get("content") or "") if messages else ""
-        if not question.strip():
-            raise ValueError("the question is empty")
-        options = {"as_of": as_of or None, "filters": filters or None, "k": k or None, "answerer": answerer or None}
-        followup = any(m.get("role") == "assistant" for m in messages[:-1])
-        if followup and hasattr(self.qa, "chat"):
-            result = _call(self.qa.chat, messages, stream=True, **options)
+        question = check_question(str(messages[-1].get("content") or "") if messages else "")
+        as_of, filters, k, answerer = as_of or None, filters or None, k or None, answerer or None
+        if any(m.get("role") == "assistant" for m in messages[:-1]):
+            yield from self.qa.chat(messages, as_of=as_of, filters=filters, k=k, answerer=answerer, stream=True)
         else:
-            result = _call(self.qa.ask, question, stream=True, **options)
-        if hasattr(result, "citations"):
-            yield result
-            return
-        yield from result
+            yield from self.qa.ask(question, as_of=as_of, filters=filters, k=k, answerer=answerer, stream=True)
 
     def converse(self, turns: list[dict], question: str, *, as_of=None, k=None, answerer=None,
                  **filter_values) -> Iterator[list[dict]]:
@@ -131,17 +112,12 @@ class Service:
             turn["error"] = describe_error(exc)
         yield turns
 
-    def ask(self, question: str, history: list[dict] | None = None, **options):
+    def ask(self, question: str, history: list[dict] | None = None, **options) -> Answer:
         """The final `Answer` (streamed chunks dropped)."""
-        answer = None
-        for item in self.answer_events([*(history or []), {"role": "user", "content": question}], **options):
-            if not isinstance(item, str):
-                answer = item
-        if answer is None:
-            raise RuntimeError("the answerer returned no answer")
-        return answer
+        return final_answer(self.answer_events([*(history or []), {"role": "user", "content": question}], **options))
 
-    def search(self, question: str, k=None, as_of=None, filters=None):
+    def search(self, question: str, k: int | None = None, as_of: str | None = None,
+               filters: Filters | dict | None = None) -> list[Passage]:
         return self.qa.retrieve(question, k=k or None, as_of=as_of or None, filters=filters or None)
 
     # -- articles ---------------------------------------------------------------------------------
@@ -204,23 +180,39 @@ class Service:
         reason = "; ".join(_skip_reason(s, str(target)) for s in report.skipped)
         return _result(safe, status, report.added + report.updated + report.unchanged, report.paragraphs, reason)
 
+    # -- feeds (qa.add_feed / feeds / remove_feed / sync) -----------------------------------------
+    def feeds(self) -> list[dict]:
+        """The feeds followed; times as ISO 8601 UTC strings."""
+        return [{key: _iso(row.get(key)) if key in ("added_at", "last_sync") else row.get(key) for key in FEED_FIELDS}
+                for row in self.qa.feeds()]
+
+    def add_feed(self, url: str) -> bool:
+        return self.qa.add_feed(str(url or ""))
+
+    def remove_feed(self, url: str) -> bool:
+        return self.qa.remove_feed(str(url or ""))
+
+    def sync(self) -> dict:
+        """One sync of every feed (the SyncReport as a dict); one at a time, like uploads and deletes."""
+        with self._writing:
+            return self.qa.sync().to_dict()
+
     # -- the service itself -----------------------------------------------------------------------
     def status(self) -> dict:
         return {"answerer": self.qa.settings.answer.backend, "top_k": self.qa.settings.retrieval.top_k,
                 "articles": len(self.qa.articles())}
 
     def answerers(self) -> list[str]:
-        try:  # the factory's keys: new backends appear in the UI without a change here
-            from qa.answerers import BACKENDS
-
-            names = sorted(BACKENDS)
-        except ImportError:
-            names = []
+        names = sorted(BACKENDS)  # the factory's keys: new backends appear in the UI without a change here
         active = self.qa.settings.answer.backend
         return names if active in names else [active, *names]
 
     def sources(self) -> list[str]:
         return sorted({r["source"] for r in self.qa.articles() if r.get("source")})
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return datetime.fromtimestamp(timestamp, timezone.utc).isoformat(timespec="seconds") if timestamp else None
 
 
 def _haystack(row: dict) -> str:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import os
+from datetime import date
 from pathlib import Path
 
 import gradio as gr
@@ -40,6 +41,13 @@ def friendly(fn):
             raise gr.Error(describe_error(exc), print_exception=False) from None
 
     return wrapper
+
+
+def as_of_box() -> gr.Textbox:
+    """The date questions are asked as of: today by default (computed at each page load, not at start-up),
+    shown under the question so an answer's date window is never a hidden setting."""
+    return gr.Textbox(value=lambda: date.today().isoformat(), label="As of", placeholder="YYYY-MM-DD",
+                      elem_id="qa-as-of", max_lines=1, max_length=40, scale=1, min_width=150)
 
 
 def example_text(event: gr.SelectData) -> str:

@@ -24,6 +24,13 @@ def _drop_control_refs(html: str) -> str:
 
 
 def load_html(path: Path, html: str) -> LoadResult:
+    title, text, fields, extra = extract_html(html)
+    return LoadResult([make_article(path, title, text, fields, extra, from_title=False)])
+
+
+def extract_html(html: str) -> tuple[str, str, dict, dict]:
+    """(title, text, fields, extra) of an HTML page as trafilatura reads it; `BadInput` when it has no text.
+    Also used for fetched pages (index/pages.py), which make their own article id from the URL."""
     try:
         import trafilatura  # imported here: slow to import, and only HTML needs it
     except ImportError as exc:
@@ -51,4 +58,4 @@ def load_html(path: Path, html: str) -> LoadResult:
     fields = {"title": title, "published": parse_date(doc.date or ""), "source": doc.sitename or "",
               "url": doc.url or "", "authors": authors}
     extra = {k: v for k in ("description", "categories", "tags") if (v := getattr(doc, k, None))}
-    return LoadResult([make_article(path, title, text, fields, extra, from_title=False)])
+    return title, text, fields, extra

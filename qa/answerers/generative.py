@@ -12,7 +12,7 @@ from qa.answerers.base import Answerer
 from qa.citations import neutralize_markers
 from qa.llm import make_generator
 from qa.sentences import content_terms, split_sentences
-from qa.types import Answer, Passage
+from qa.types import Answer, Passage, final_answer
 
 PROMPT_OVERHEAD_TOKENS = 600  # the system prompt, the instructions and the source tags
 CHARS_PER_TOKEN = 2  # conservative (English runs ~4): the prompt must fit the model's context
@@ -72,10 +72,7 @@ class GenerativeAnswerer(Answerer):
                 {"role": "user", "content": prompts.render("answer", sources=sources, question=question)}]
 
     def answer(self, question, passages, speakers, entities) -> Answer:
-        final = None
-        for item in self.stream(question, passages, speakers, entities):
-            final = item
-        return final
+        return final_answer(self.stream(question, passages, speakers, entities))
 
     def stream(self, question, passages, speakers, entities) -> Iterator[str | Answer]:
         if not passages:

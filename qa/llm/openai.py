@@ -15,7 +15,8 @@ class OpenAIGenerator(Generator):
         try:
             from llama_index.llms.openai_like import OpenAILike
         except ImportError as exc:
-            raise RuntimeError('the openai answerer needs: pip install -e ".[openai]"') from exc
+            raise RuntimeError("the openai answerer needs llama-index-llms-openai-like, a dependency of news-qa: "
+                               "pip install -e .") from exc
         self.base_url = s.base_url
         self.llm = OpenAILike(model=s.model, api_base=s.base_url, api_key=s.api_key, is_chat_model=True,
                               temperature=0.0, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=1,

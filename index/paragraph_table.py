@@ -1,0 +1,98 @@
+"""The paragraph table: per indexed paragraph, its article id, day, source and number of vector windows, as
+numpy columns in the keyword index's order.
+
+Filters are checked on it without touching Chroma: the BM25 search masks the paragraphs holding a query term,
+and the dense search plans with it (how many paragraphs a filter lets through, and the ids of their windows).
+It is saved and loaded with the keyword index, from the same manifest generation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from index.constraints import Constraints
+from index.dates import published_day
+from index.ids import window_id
+
+
+class ParagraphTable:
+    def __init__(self, paragraph_ids: list[str], article_ids: list[str], days: list[int], sources: list[str],
+                 windows: list[int]):
+        self.paragraph_ids = paragraph_ids
+        self.article_ids = np.array(article_ids, dtype=object)
+        self.days = np.array(days, dtype=np.int64)
+        self.sources = np.array(sources, dtype=object)
+        self.windows = np.array(windows, dtype=np.int32)  # vector windows per paragraph; 0: not recorded
+        self._sorted_days = self._day_order = None
+        self._value_index: dict[str, dict[str, np.ndarray]] = {}  # field -> value -> positions, built on first use
+
+    @classmethod
+    def from_rows(cls, rows: list[tuple]) -> ParagraphTable:
+        """rows: (paragraph_id, article_id, text, published, source, windows) from the manifest."""
+        return cls([r[0] for r in rows], [r[1] for r in rows], [published_day(r[3]) for r in rows],
+                   [r[4] for r in rows], [r[5] or 0 for r in rows])
+
+    @classmethod
+    def from_json(cls, data: dict) -> ParagraphTable:
+        return cls(data["paragraph_ids"], data["article_ids"], data["days"], data["sources"], data["windows"])
+
+    def to_json(self) -> dict:
+        return {"paragraph_ids": self.paragraph_ids, "article_ids": self.article_ids.tolist(),
+                "days": self.days.tolist(), "sources": self.sources.tolist(), "windows": self.windows.tolist()}
+
+    def __len__(self) -> int:
+        return len(self.paragraph_ids)
+
+    def _day_range(self, day_from: int, day_to: int) -> tuple[int, int]:
+        """[low, high) in day order of the paragraphs published within [day_from, day_to] (0: open end)."""
+        if self._sorted_days is None:
+            self._day_order = np.argsort(self.days, kind="stable")
+            self._sorted_days = self.days[self._day_order]
+        low = int(np.searchsorted(self._sorted_days, day_from, "left")) if day_from else 0
+        high = int(np.searchsorted(self._sorted_days, day_to, "right")) if day_to else len(self._sorted_days)
+        return low, high
+
+    def _positions_of(self, field: str, values: list[str]) -> np.ndarray:
+        """Positions of the paragraphs whose `field` (sources | article_ids) is one of `values`, from an
+        index built once per snapshot (one sort), not a scan per question."""
+        index = self._value_index.get(field)
+        if index is None:
+            column = getattr(self, field).astype(str)
+            order = np.argsort(column, kind="stable")
+            keys, starts = np.unique(column[order], return_index=True)
+            bounds = np.append(starts, len(order))
+            index = self._value_index[field] = {k: order[a:b] for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
+        empty = np.array([], dtype=np.int64)
+        found = [index.get(v, empty) for v in values]
+        return np.concatenate(found) if found else empty
+
+    def positions(self, c: Constraints) -> np.ndarray | None:
+        """Positions of the paragraphs the constraints let through: the smallest of the sets its dates (binary
+        search), sources and article ids (value indexes) select, then checked in full; None without any
+        constraint. Costs what the constraints select, not the corpus size."""
+        sets = []
+        if c.day_from or c.day_to:
+            low, high = self._day_range(c.day_from, c.day_to)
+            sets.append(self._day_order[low:high])
+        if c.sources is not None:
+            sets.append(self._positions_of("sources", c.sources))
+        if c.article_ids is not None:
+            sets.append(self._positions_of("article_ids", c.article_ids))
+        if not sets:
+            return None
+        picked = min(sets, key=len)
+        if len(picked):
+            picked = picked[self.allowed(picked, c)]
+        return picked
+
+    def allowed(self, positions: np.ndarray, c: Constraints) -> np.ndarray:
+        """Which of the paragraphs at `positions` the constraints let through (a bool array)."""
+        return c.mask(self.days[positions], self.sources[positions], self.article_ids[positions])
+
+    def window_ids(self, positions: np.ndarray, limit: int = 0) -> list[str] | None:
+        """The Chroma ids of every window of the paragraphs at `positions`; None when they are more than
+        `limit` or a paragraph's window count was never recorded."""
+        counts = self.windows[positions]
+        if (counts <= 0).any() or (limit and counts.sum() > limit):
+            return None
+        return [window_id(self.paragraph_ids[i], w) for i, n in zip(positions.tolist(), counts.tolist())
+                for w in range(n)]
