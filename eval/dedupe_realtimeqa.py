@@ -35,8 +35,8 @@ RESULTS = ROOT / "eval" / "results"
 
 def load(shared: Path) -> tuple[list[dict], list[dict]]:
     folder = shared / "data" / "realtimeqa"
-    rows = [json.loads(line) for line in open(folder / "corpus_2022.jsonl", encoding="utf-8")]
-    questions = [json.loads(line) for line in open(folder / "questions_dev.jsonl", encoding="utf-8") if line.strip()]
+    rows = [json.loads(line) for line in (folder / "corpus_2022.jsonl").read_text("utf-8").splitlines() if line]
+    questions = [json.loads(line) for line in (folder / "questions_dev.jsonl").read_text("utf-8").splitlines() if line]
     return rows, questions
 
 

@@ -69,8 +69,9 @@ def main() -> None:
         qa.close()
     report = {"command": "python -m eval.disagreement", "pairs": len(pairs), "by_sample": {}}
     for sample in ["all", *sorted({p["sample"] for p in pairs})]:
-        pick = lambda label, flagged: sum(v for (s, lab, f), v in counts.items()  # noqa: E731
-                                          if (sample == "all" or s == sample) and lab == label and f == flagged)
+        def pick(label: str, flagged: bool, sample: str = sample) -> int:
+            return sum(v for (s, lab, f), v in counts.items()
+                       if (sample == "all" or s == sample) and lab == label and f == flagged)
         differ_n, consistent_n = pick("differ", True) + pick("differ", False), pick("consistent", True) + \
             pick("consistent", False)
         report["by_sample"][sample] = {

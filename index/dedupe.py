@@ -87,7 +87,7 @@ def band_keys(shingle_set: set[str], bands: tuple[int, int], tag: str) -> list[i
 
 @functools.lru_cache(maxsize=1)
 def _permutations():
-    from datasketch import MinHash
+    from datasketch import MinHash  # type: ignore[import-untyped]
 
     return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
 
@@ -170,7 +170,7 @@ class Duplicates:
         return {r[0]: tuple(r[1:]) for r in self._rows(
             "SELECT paragraph_id, published, article_id, n FROM paragraphs WHERE paragraph_id IN ({})", paragraph_ids)}
 
-    def _rows(self, sql: str, ids: list[str]):
+    def _rows(self, sql: str, ids: list):
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
             yield from self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 

@@ -40,7 +40,7 @@ def annotate_with(answer: Answer, passages: list[Passage], similarity) -> Answer
 
 def _state_disagreements(answer: Answer, passages: list[Passage], by_id: dict, similarity) -> None:
     seen: set[tuple] = set()
-    lines = []
+    lines: list[str] = []
     for citation in list(answer.citations):
         a = by_id.get(citation.paragraph_id)
         if a is None:

@@ -1,13 +1,15 @@
 """Where outlets differ: two passages from different articles (other outlets, or the same outlet's later
-report) about the same event that state different values for the same slot. The answer then says so and cites both sides instead of picking one.
+report) about the same event that state different values for the same slot. The answer then says so and
+cites both sides instead of picking one.
 
 A *claim* is a number with what it counts ("12 people were killed": slot people/dead, value 12; "$4 million":
 slot $/million) or a name with the office it holds ("CEO Jane Roe", "Jane Roe, the chief executive of ..."):
 slot ceo, value Jane Roe (compared only within one story). Durations, ages, speeds, distances, shares and
 sums of money are not compared (`_WEAK`: two reports of one event give many of them, for different things).
 Two passages are about the same event when they belong to one story (index/dedupe.py), or share at least
-SHARED_NAMES capitalised names and are close in meaning (cosine >= SAME_EVENT_SIMILARITY). They disagree when each states a value for a slot that the other states too, and no value
-is shared. Years, dates, times and ordinals are not counts.
+SHARED_NAMES capitalised names and are close in meaning (cosine >= SAME_EVENT_SIMILARITY). They disagree
+when each states a value for a slot that the other states too, and no value is shared. Years, dates, times
+and ordinals are not counts.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ _LABELS = {"category", "level", "no", "no.", "number", "game", "route", "stage",
 _WEAK = {"year", "day", "week", "month", "hour", "minute", "second", "time", "mph", "mile", "kilometer", "km",
          "foot", "feet", "inche", "percent", "$", "€", "£", "point", "them", "other", "of", "in", "to"}
 _SKIP = {"more", "than", "at", "least", "about", "around", "nearly", "almost", "some", "of", "the", "a", "an", "other",
-         "additional", "more", "new", "and", "were", "was", "are", "is", "have", "had", "been", "who", "people's"}
+         "additional", "new", "and", "were", "was", "are", "is", "have", "had", "been", "who", "people's"}
 _MONTHS = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?$", re.I)
 _AFTER_TIME = re.compile(r"^\s*(a\.?m\.?|p\.?m\.?|gmt|utc|o'clock|(st|nd|rd|th)\b)", re.I)
 _ROLES = (r"chief executive|ceo|president|prime minister|minister|chairman|chairwoman|chair|governor|mayor|coach|"
@@ -44,6 +46,7 @@ _ROLES = (r"chief executive|ceo|president|prime minister|minister|chairman|chair
 _NAME = r"[A-Z][a-z]+(?: [A-Z]\.)?(?: [A-Z][a-z'-]+)+"
 _ROLE_NAME = [re.compile(rf"\b(?P<role>(?i:{_ROLES})) (?P<name>{_NAME})"),
               re.compile(rf"(?P<name>{_NAME}), (?:the |its |their )?(?:\w+ )?(?P<role>(?i:{_ROLES}))\b")]
+_FORMER = re.compile(r"\b(former|late|ex|then|deputy|vice)\W*$", re.I)  # "former President X" holds no office
 _PROPER = re.compile(r"\b[A-Z][a-z]{2,}(?: [A-Z][a-z]+)*")
 
 
@@ -60,7 +63,7 @@ def claims(text: str) -> list[Claim]:
     for pattern in _ROLE_NAME:
         out += [Claim("role:" + m.group("role").lower().replace("chief executive", "ceo"),
                       re.sub(r"['’]s$", "", m.group("name")), m.start(), m.end()) for m in pattern.finditer(text)
-                if not re.search(r"\b(former|late|ex|then|deputy|vice)\W*$", text[max(0, m.start() - 12):m.start()], re.I)]
+                if not _FORMER.search(text[max(0, m.start() - 12):m.start()])]
     return out
 
 
