@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.dedupe import sync as sync_duplicates
 from index.doctor import repair
 from index.loaders import load_paths
 from index.store import IndexStore
@@ -92,6 +93,7 @@ def ingest(store: IndexStore, paths, prune: bool = False, progress: bool = True)
             if row["article_id"] not in seen and not Path(row["source_path"]).exists():
                 store.delete_article(row["article_id"])
                 report.removed.append(row["article_id"])
+    sync_duplicates(store)  # syndicated copies: story and paragraph clusters (index/dedupe.py)
     _ = store.keyword  # rebuilt now, off the path of the next question, so all three indexes agree on disk
     store.manifest.set_meta(RUNNING, None)
     return report

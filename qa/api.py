@@ -6,6 +6,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
+from qa.annotate import annotate
 from qa.constants import MAX_QUESTION_CHARS
 from qa.injection import evidence
 from qa.resources import repo_path
@@ -143,6 +144,7 @@ class QA:
             if isinstance(item, Answer):
                 item.timings = {"retrieve": retrieved - started, "generate": time.perf_counter() - retrieved,
                                 **item.timings}
+                annotate(item, found.passages, self.store)  # also-in outlets, where outlets differ, "As of <date>"
             yield item
 
     def answer(self, question: str, passages: list[Passage], answerer: str | None = None, as_of=None) -> Answer:

@@ -9,6 +9,8 @@ import time
 
 import click
 
+from qa.reprints import also_in_line
+
 
 def _qa(ctx):
     from qa.api import QA
@@ -73,7 +75,7 @@ def search(ctx, question, k, as_of, source, as_json):
         return
     for i, p in enumerate(passages, 1):
         click.echo(f"{i}. {p.paragraph_id}  score={p.score:.4f}  {p.title} ({p.source}, {p.published or 'undated'})")
-        click.echo(f"   {p.text}\n")
+        click.echo(f"   {p.text}\n" + (f"   {also_in_line(p)}\n" if p.also_in else ""))
 
 
 @main.command()
@@ -101,6 +103,8 @@ def ask(ctx, question, as_of, source, k, as_json):
         if c.url:
             click.echo(f"    {c.url}")
         click.echo(f"    “{c.quote}”")
+        if c.also_in:
+            click.echo(f"    {also_in_line(c)}")
 
 
 @main.command()

@@ -13,6 +13,7 @@ from index.dates import published_day
 from index.store import IndexStore
 from qa.filters import resolve_constraints
 from qa.query import QuestionInfo, analyze, known_speakers
+from qa.reprints import one_per_story, with_also_in
 from qa.types import Filters, Passage
 
 
@@ -72,9 +73,10 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, c: Constraints, k: int,
         for pid, (_, published, _) in facts.items():
             fused[pid] *= recency_factor(published, as_of, rs.recency_half_life_days)
     dense_scores = {h.paragraph_id: h.score for h in dense}
-    top = sorted((pid for pid in fused if pid in facts), key=lambda pid: -fused[pid])[:k]
+    top = one_per_story(store, sorted((pid for pid in fused if pid in facts), key=lambda pid: -fused[pid]), k)
     rows = store.manifest.paragraphs(top)
-    return [_passage(rows[pid], fused[pid], dense_scores.get(pid)) for pid in top if pid in rows]
+    passages = [_passage(rows[pid], fused[pid], dense_scores.get(pid)) for pid in top if pid in rows]
+    return with_also_in(store, passages, as_of)
 
 
 def _speaker_ranking(store, info: QuestionInfo, c: Constraints, dense, keyword) -> list[str]:

@@ -67,6 +67,9 @@ class RetrievalSettings(_Section):
     # 1 on the as_of day falling towards 0.5 (qa/retrieve.py recency_factor: old news is still news).
     recency_half_life_days: float = Field(30.0, gt=0)
     recent_window_days: int = Field(7, ge=1)  # "this week" / "recently" in a question
+    # One passage per paragraph that several outlets print (syndicated copies, index/dedupe.py), the others
+    # listed in its `also_in`; False: every reprint takes its own slot of the top k.
+    collapse_reprints: bool = True
 
 
 class AnswerSettings(_Section):

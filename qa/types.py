@@ -56,6 +56,10 @@ class Passage:
     start: int = 0  # offsets of the paragraph in the article text
     end: int = 0
     dense_score: float | None = None  # cosine similarity to the question, when the dense retriever found it
+    # Syndicated copies (index/dedupe.py): the story (its canonical article id) and the other articles that
+    # carry this same paragraph, each {article_id, paragraph_id, paragraph, title, source, published, url}.
+    story_id: str = ""
+    also_in: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -77,6 +81,7 @@ class Citation:
     quote: str  # the supporting span, verbatim from `text`
     quote_start: int = 0  # offsets of `quote` in `text`
     quote_end: int = 0
+    also_in: list[dict] = field(default_factory=list)  # the other outlets carrying this paragraph (Passage.also_in)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -96,6 +101,10 @@ class Answer:
     # (kept / recited / removed / marked). Empty for the extractive answerer, whose sentences are quotes.
     sentences: list[dict] = field(default_factory=list)
     draft: str = ""  # the generator's raw text, before the guard (for inspection)
+    # The date of the newest cited source when the answer states it ("As of 10 Nov 2023, ..."; qa/asof.py).
+    as_of_date: str = ""
+    # Where cited outlets disagree (qa/disagreement.py): {slot, sides: [{n, source, published, phrase, paragraph_id}]}.
+    disagreements: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,6 +12,7 @@ from html import escape
 from qa import REFUSAL
 from qa.citations import place_label
 from qa.guard import UNSUPPORTED_MARK
+from qa.reprints import outlets
 
 MARKER = re.compile(r"\[(\d+)\]")
 RESULT_HEADERS = ["file", "result", "articles", "paragraphs", "details"]
@@ -140,7 +141,23 @@ def _card(item: dict, element_id: str | None, cls: str = "qa-source") -> str:
     id_attr = f' id="{element_id}"' if element_id else ""
     return (f'<article class="{cls}"{id_attr}><div class="qa-source-head">{badge}'
             f'<span class="qa-title">{escape(item.get("title") or item["article_id"])}</span></div>'
-            f'<div class="qa-meta">{meta}{link}</div><p class="qa-para">{body}</p></article>')
+            f'<div class="qa-meta">{meta}{link}</div><p class="qa-para">{body}</p>{also_in_html(item)}</article>')
+
+
+def also_in_html(item: dict) -> str:
+    """The other outlets that carry this same paragraph (syndicated copies), with dates and links."""
+    copies = item.get("also_in") or []
+    if not copies:
+        return ""
+    rows = []
+    for a in copies:
+        url = a.get("url") or ""
+        name = escape(a.get("source") or a.get("title") or a["article_id"])
+        if url.startswith(("http://", "https://")):
+            name = f'<a href="{escape(url, quote=True)}" target="_blank" rel="noopener noreferrer">{name}</a>'
+        rows.append(f'<li>{name} · {escape(a.get("published") or "undated")} · paragraph {a["paragraph"]}</li>')
+    return (f'<div class="qa-also-in"><b>Also in</b> {len(copies)} more · {outlets(item)} outlets carry this '
+            f'paragraph<ul>{"".join(rows)}</ul></div>')
 
 
 # -- status and tables ------------------------------------------------------------------------------
