@@ -66,7 +66,7 @@ def test_bad_date_is_a_clear_error(built_home):
     assert result.exit_code == 1 and "Error: not a date (use YYYY-MM-DD)" in result.output
 
 
-def test_the_console_script_composes_the_library_and_eval_commands():
+def test_the_console_script_composes_the_library_eval_and_serve_commands():
     import importlib
     import tomllib
 
@@ -75,7 +75,12 @@ def test_the_console_script_composes_the_library_and_eval_commands():
     target = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]["qa"]
     module, _, attribute = target.partition(":")
     script = getattr(importlib.import_module(module), attribute)
-    assert set(script.commands) == set(main.commands) | {"eval"}
+    assert set(script.commands) == set(main.commands) | {"eval", "serve"}
     assert "eval" not in main.commands  # the library's own group knows nothing of the harness above it
+    assert "serve" not in main.commands  # nor of the web layer
     result = CliRunner().invoke(script, ["eval", "--help"])
-    assert result.exit_code == 0 and "--dataset" in result.output
+    assert result.exit_code == 0
+    assert "--dataset" in result.output
+    result = CliRunner().invoke(script, ["serve", "--help"])
+    assert result.exit_code == 0
+    assert "--port" in result.output
