@@ -12,7 +12,6 @@ from eval.cli import eval_command
 from qa.cli import main as library
 
 
-
 @click.command()
 @click.option("--host", default=None, help="Interface to listen on (default: $QA_HOST or 127.0.0.1, loopback only).")
 @click.option("--port", type=int, default=None, help="Port (default: $QA_PORT or 7860).")

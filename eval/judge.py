@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from qa.grounding import DEFAULT_THRESHOLD, score_support
 
-
 JUDGES = ("heuristic", "llm")
 
 

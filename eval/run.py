@@ -9,8 +9,8 @@ import tomllib
 from pathlib import Path
 
 from eval import metrics as m
-from eval.datasets import EvalItem, load_dataset, sample
 from eval.citations import score_citations, score_draft
+from eval.datasets import EvalItem, load_dataset, sample
 from eval.judge import make_judge
 from qa.citations import strip_markers
 from qa.sentences import normalize

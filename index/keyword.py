@@ -25,7 +25,6 @@ import numpy as np
 from index.constraints import Constraints
 from index.paragraph_table import ParagraphTable
 
-
 # Chinese and Japanese are written without spaces, so a whole clause would be one token; overlapping
 # character bigrams (as Lucene's CJK analyzer does) let "図書館" match inside "新しい図書館を".
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]{2,}")

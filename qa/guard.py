@@ -16,10 +16,10 @@ that wants a name, number, date or place must get one (qa/answer_types.py).
 """
 from __future__ import annotations
 
+from qa.answer_types import answer_kind, has_answer_type, mentions
 from qa.answerers.base import build_answer
 from qa.citations import parse_answer
 from qa.constants import REFUSAL
-from qa.answer_types import answer_kind, has_answer_type, mentions
 from qa.grounding import Support, role_swap, score_support
 from qa.query import named_entities
 from qa.sentences import normalize

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from qa import Answer, Passage
-from qa.types import Filters
 from qa.constants import MAX_QUESTION_CHARS
+from qa.types import Filters
 from web.service import Service, clean_filters, describe_error
 
 UPLOAD_DOC = "article files (.txt .md .html .htm .json .jsonl by default; see QA_MAX_UPLOAD_MB for the size limit)"

@@ -6,9 +6,9 @@ import hashlib
 import os
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from index.types import Article
 
@@ -67,7 +67,7 @@ def make_article_id(source_path: str, title: str, *, from_title: bool = False) -
     The hash covers the absolute path and the title, so equal titles in two files get different ids; the
     same file at another absolute path (a moved corpus, another checkout) gets other ids.
     """
-    digest = hashlib.sha1(f"{Path(source_path).resolve()}\n{title}".encode("utf-8")).hexdigest()[:8]
+    digest = hashlib.sha1(f"{Path(source_path).resolve()}\n{title}".encode()).hexdigest()[:8]
     slug = _slug(title if from_title else Path(source_path).stem) or "article"
     return f"{slug}-{digest}"
 

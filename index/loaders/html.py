@@ -8,7 +8,6 @@ from pathlib import Path
 from index.loaders.fields import BYLINE, first_sentence, make_article, parse_date, split_names
 from index.loaders.files import BadInput, LoadResult, clean_text
 
-
 _CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,6})|([0-9]{1,7}));")
 
 
