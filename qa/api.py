@@ -165,9 +165,7 @@ class QA:
         from qa.conversation import condense
         from qa.query import known_speakers
 
-        backend = self.answerer(answerer)
-        generator = getattr(backend, "generator", None) if backend.name != "extractive" else None
-        question = condense(messages, generator, known_speakers(self.store))
+        question = condense(messages, self.answerer(answerer).condenser(), known_speakers(self.store))
         return self.ask(question, as_of=as_of, filters=filters, k=k, answerer=answerer, stream=stream)
 
     def answerer(self, name: str | None = None):

@@ -31,6 +31,10 @@ class Answerer:
         yield answer.text
         yield answer
 
+    def condenser(self):
+        """The text generator a follow-up question is condensed with; None: the deterministic fallback."""
+        return None
+
     def refuse(self, question: str, passages: list[Passage], support: float = 0.0) -> Answer:
         return Answer(question, REFUSAL, True, [], passages, support, self.name)
 

@@ -128,10 +128,13 @@ class GenerativeAnswerer(Answerer):
                                                            as_of=as_of.isoformat() if as_of else "",
                                                            structured=self.structured)}]
 
+    def condenser(self):
+        return self.generator
+
     @property
     def structured(self) -> bool:
         """JSON-schema output where the generator supports it (llama.cpp), per `llm.structured`."""
-        return self.settings.llm.structured and hasattr(self.generator, "complete_json")
+        return self.settings.llm.structured and self.generator.supports_json
 
     def answer(self, question, passages, speakers, entities, as_of=None) -> Answer:
         return final_answer(self.stream(question, passages, speakers, entities, as_of))

@@ -7,12 +7,16 @@ from collections.abc import Iterator
 
 class Generator:
     name = "base"
+    supports_json = False  # complete_json: output held to a JSON schema by a grammar (llama.cpp)
 
     def stream(self, messages: list[dict]) -> Iterator[str]:  # pragma: no cover - interface
         raise NotImplementedError
 
     def complete(self, messages: list[dict]) -> str:
         return "".join(self.stream(messages))
+
+    def complete_json(self, messages: list[dict], schema: dict) -> str:  # pragma: no cover - interface
+        raise NotImplementedError(f"{self.name} cannot hold its output to a JSON schema")
 
 
 def make_generator(name: str, settings) -> Generator:

@@ -38,6 +38,7 @@ def local_generator(settings) -> Generator:
 
 class LlamaCppGenerator(Generator):
     name = "local (llama-cpp)"
+    supports_json = True
 
     def __init__(self, path: Path, s):
         try:
