@@ -79,19 +79,6 @@ class Feed(BaseModel):
     last_error: str | None = Field(None, description="why the last sync of this feed failed; null when it worked")
 
 
-class FeedSyncReport(BaseModel):
-    url: str
-    error: str
-    not_modified: bool
-    items: int
-    added: list[str]
-    updated: list[str]
-    unchanged: list[str]
-    removed: list[str]
-    skipped: list[dict]
-    paragraphs: int
-
-
 class SyncTotal(BaseModel):
     added: list[str]
     updated: list[str]
@@ -99,6 +86,15 @@ class SyncTotal(BaseModel):
     removed: list[str]
     skipped: list[dict]
     paragraphs: int
+
+
+class FeedSyncReport(SyncTotal):
+    """One feed's part of a sync: what `qa ingest` reports, plus the feed's own state."""
+
+    url: str
+    error: str
+    not_modified: bool
+    items: int
 
 
 class SyncReport(BaseModel):
