@@ -89,7 +89,8 @@ def resolve(pairs: list[Pair], shared: Path = SHARED) -> list[Pair]:
     for pair in pairs:
         for c in pair.cited:
             wanted.setdefault(c.dataset, set()).add(c.doc_id)
-    articles = {(ds, doc): paras for ds, ids in wanted.items() for doc, paras in _read_articles(ds, ids, shared).items()}
+    articles = {(ds, doc): paras for ds, ids in wanted.items()
+                for doc, paras in _read_articles(ds, ids, shared).items()}
     for pair in pairs:
         texts = []
         for c in pair.cited:

@@ -82,7 +82,8 @@ def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, flo
     return {
         "refusal_precision": tp / n_refused if n_refused else None,
         "refusal_recall": tp / n_unanswerable if n_unanswerable else None,
-        "false_refusal_rate": sum(r and a for r, a in zip(refused, answerable)) / n_answerable if n_answerable else None,
+        "false_refusal_rate": (sum(r and a for r, a in zip(refused, answerable)) / n_answerable
+                               if n_answerable else None),
     }
 
 

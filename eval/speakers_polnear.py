@@ -18,7 +18,8 @@ Metric, per paragraph (article text split on blank lines, else on newlines):
 source is not a pronoun (he, she, they, it, we, I, who...). "Named" predictions are those whose text
 starts with a capital letter (names, resolved pronouns, "China Daily"). PolNeAR does not resolve
 coreference (its source is "he" where we say "Yang Yuanxi"), so the lenient precisions also accept a
-prediction that attribute_article resolved from he/she when the paragraph has a gold he/she source. Content overlap: for each matched gold record, the best token F1
+prediction that attribute_article resolved from he/she when the paragraph has a gold he/she source.
+Content overlap: for each matched gold record, the best token F1
 between its content text and the quotes of the matched predictions of that paragraph, averaged.
 """
 from __future__ import annotations

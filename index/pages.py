@@ -79,7 +79,8 @@ class PageIngest:
     def __init__(self, store, feeds: FeedStore, fetcher: Fetcher):
         self.store, self.feeds, self.fetcher = store, feeds, fetcher
         self.folder = Path(store.settings.home) / "pages"
-        self.pending: dict[str, tuple[str, Item, str, object]] = {}  # record path -> (article_id, item, canonical, fetched)
+        # record path -> (article_id, item, canonical, fetched)
+        self.pending: dict[str, tuple[str, Item, str, object]] = {}
 
     def fetch(self, item: Item, report: IngestReport) -> bool:
         """Fetch one page into a record to ingest; what is already known (unchanged, removed, failed) goes

@@ -60,7 +60,8 @@ class ParagraphTable:
             order = np.argsort(column, kind="stable")
             keys, starts = np.unique(column[order], return_index=True)
             bounds = np.append(starts, len(order))
-            index = self._value_index[field] = {k: order[a:b] for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
+            index = self._value_index[field] = {k: order[a:b]
+                                                for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
         empty = np.array([], dtype=np.int64)
         found = [index.get(v, empty) for v in values]
         return np.concatenate(found) if found else empty
