@@ -3,6 +3,7 @@ OpenAI-compatible server). Each streams text for a list of chat messages."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Protocol, runtime_checkable
 
 
 class Generator:
@@ -13,6 +14,13 @@ class Generator:
 
     def complete(self, messages: list[dict]) -> str:
         return "".join(self.stream(messages))
+
+
+@runtime_checkable
+class StructuredGenerator(Protocol):
+    """A generator that can also constrain one reply to a JSON schema (llama.cpp's grammar)."""
+
+    def complete_json(self, messages: list[dict], schema: dict) -> str: ...
 
 
 def make_generator(name: str, settings) -> Generator:
