@@ -2,14 +2,16 @@
 OpenAI-compatible server). Each streams text for a list of chat messages."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator as _Generator
 from typing import Protocol, runtime_checkable
+
+TextStream = _Generator[str, None, None]  # text pieces as they are generated; close() stops the generation
 
 
 class Generator:
     name = "base"
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:  # pragma: no cover - interface
+    def stream(self, messages: list[dict]) -> TextStream:  # pragma: no cover - interface
         raise NotImplementedError
 
     def complete(self, messages: list[dict]) -> str:
