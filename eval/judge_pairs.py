@@ -107,7 +107,8 @@ def resolve(pairs: list[Pair], shared: Path = SHARED) -> list[Pair]:
 def problems(pairs: list[Pair]) -> list[str]:
     """What is wrong with the pair file's structure (empty when well-formed); no article text needed."""
     out = []
-    seen, split_of = set(), {}
+    seen: set[str] = set()
+    split_of: dict[tuple[str, str], str] = {}  # article -> the split it is in
     supported_sets = {(p.split, tuple(sorted((c.doc_id, c.paragraph) for c in p.cited))) for p in pairs if p.label}
     for p in pairs:
         where = f"pair {p.id}"

@@ -70,7 +70,7 @@ def token_f1(response: str, facts: list[list[str]]) -> float:
 
 
 # -- refusal -------------------------------------------------------------------------------------
-def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float]:
+def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float | None]:
     """Refusal precision/recall on unanswerable questions, and the false-refusal rate on answerable ones.
 
     A score with an empty denominator is None ("n/a" in reports), not a flattering 1.0: a dataset without
