@@ -170,7 +170,7 @@ def serve(home: str | Path | None = None, host: str | None = None, port: int | N
     overrides = {key: value for key, value in (("host", host), ("port", port)) if value is not None}
     try:
         settings = web_settings(**overrides)
-        settings.credentials  # noqa: B018 - validates QA_AUTH before anything starts
+        _ = settings.credentials  # reading it validates QA_AUTH before anything starts
         qa = QA(home)
         print("news-qa: checking the index (the default corpus is indexed on first start)…", flush=True)
         qa.ensure_corpus()

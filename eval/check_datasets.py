@@ -123,7 +123,8 @@ def check_questions(path, corpus_dirs) -> list[str]:
                 haystack = " ".join(cited)
             for aliases in row["answers"] if haystack else []:
                 if not any(a.lower() in haystack.lower() for a in aliases):
-                    problems.append(f"{where}: no alias of the fact {aliases!r} occurs in the cited paragraphs / authors")
+                    problems.append(f"{where}: no alias of the fact {aliases!r} occurs in the cited paragraphs"
+                                    " / authors")
         else:
             if row["answers"] or row["evidence"]:
                 problems.append(f"{where}: unanswerable but has answers or evidence")

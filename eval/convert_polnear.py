@@ -109,7 +109,8 @@ def convert(shared: Path, n: int, seed: int, split: str = "dev") -> tuple[list[d
     rng = random.Random(seed)
     keys = sorted(groups)
     rng.shuffle(keys)
-    items, stats = [], {"candidates": len(keys), "no_full_name": 0, "no_topic": 0, "leaks": 0}
+    items: list[dict] = []
+    stats = {"candidates": len(keys), "no_full_name": 0, "no_topic": 0, "leaks": 0}
     for doc_id, last in keys:
         if len(items) >= n:
             break

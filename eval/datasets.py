@@ -56,7 +56,8 @@ def load_dataset(path: str | Path) -> list[EvalItem]:
             row = json.loads(line)
             item = EvalItem(id=str(row["id"]), question=row["question"], answerable=bool(row["answerable"]),
                             answers=facts(row.get("answers") or []), as_of=row.get("as_of") or None,
-                            evidence=[Evidence(e["text"], e.get("article_id") or "") for e in row.get("evidence") or []],
+                            evidence=[Evidence(e["text"], e.get("article_id") or "")
+                                      for e in row.get("evidence") or []],
                             tags=list(row.get("tags") or []))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}: not a valid eval item: {exc!r}") from exc

@@ -24,6 +24,7 @@ import re
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from eval.datasets import ROOT
 from eval.reprint_rules import Copy, reprint
@@ -59,7 +60,7 @@ def family(rows: list[dict], with_reprints: set[str], seed: int) -> list[Copy]:
 
 
 def pairs(groups: dict[str, list[str]]) -> set[tuple[str, str]]:
-    return {tuple(sorted(p)) for members in groups.values() for p in itertools.combinations(members, 2)}
+    return {(a, b) if a <= b else (b, a) for members in groups.values() for a, b in itertools.combinations(members, 2)}
 
 
 def scores(predicted: set, truth: set) -> dict:
@@ -162,7 +163,7 @@ def main() -> None:
     rows, questions = load(args.shared)
     rng = random.Random(args.seed)
     sample = rng.sample(rows, args.originals)
-    report = {"command": "python -m eval.dedupe_realtimeqa " + " ".join(
+    report: dict[str, Any] = {"command": "python -m eval.dedupe_realtimeqa " + " ".join(
         f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if k not in ("shared", "skip_retrieval", "home")),
         "settings": {"seed": args.seed}}
     with tempfile.TemporaryDirectory() as tmp:

@@ -21,6 +21,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 from eval.datasets import DATA, ROOT
 from index.paragraphs import split_paragraphs
@@ -63,11 +64,12 @@ def main() -> None:
         similarity = embedding_similarity(qa.store.embedder)
         counts: Counter = Counter()
         for p in pairs:
-            a, b = passage(*p["a"], articles), passage(*p["b"], articles)
+            (doc_a, n_a), (doc_b, n_b) = p["a"], p["b"]
+            a, b = passage(doc_a, n_a, articles), passage(doc_b, n_b, articles)
             flagged = bool(differ(a, b, similarity) or differ(b, a, similarity))
             counts[(p["sample"], p["label"], flagged)] += 1
         qa.close()
-    report = {"command": "python -m eval.disagreement", "pairs": len(pairs), "by_sample": {}}
+    report: dict[str, Any] = {"command": "python -m eval.disagreement", "pairs": len(pairs), "by_sample": {}}
     for sample in ["all", *sorted({p["sample"] for p in pairs})]:
         def pick(label: str, flagged: bool, sample: str = sample) -> int:
             return sum(v for (s, lab, f), v in counts.items()
@@ -83,8 +85,11 @@ def main() -> None:
     (RESULTS / "disagreement.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = [f"`{report['command']}` — {len(pairs)} labelled RealTime QA paragraph pairs", "",
              "| sample | differ pairs | surfaced | consistent pairs | false alarms |", "|---|---|---|---|---|"]
+
+    def rate(x: float | None) -> str:
+        return f"{x:.2f}" if x is not None else "-"
+
     for sample, r in report["by_sample"].items():
-        rate = lambda x: f"{x:.2f}" if x is not None else "-"  # noqa: E731
         lines.append(f"| {sample} | {r['differ_pairs']} | {r['surfaced']} ({rate(r['surfaced_rate'])}) | "
                      f"{r['consistent_pairs']} | {r['false_alarms']} ({rate(r['false_alarm_rate'])}) |")
     (RESULTS / "disagreement.md").write_text("\n".join(lines) + "\n")

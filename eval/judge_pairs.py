@@ -89,7 +89,8 @@ def resolve(pairs: list[Pair], shared: Path = SHARED) -> list[Pair]:
     for pair in pairs:
         for c in pair.cited:
             wanted.setdefault(c.dataset, set()).add(c.doc_id)
-    articles = {(ds, doc): paras for ds, ids in wanted.items() for doc, paras in _read_articles(ds, ids, shared).items()}
+    articles = {(ds, doc): paras for ds, ids in wanted.items()
+                for doc, paras in _read_articles(ds, ids, shared).items()}
     for pair in pairs:
         texts = []
         for c in pair.cited:
@@ -106,7 +107,8 @@ def resolve(pairs: list[Pair], shared: Path = SHARED) -> list[Pair]:
 def problems(pairs: list[Pair]) -> list[str]:
     """What is wrong with the pair file's structure (empty when well-formed); no article text needed."""
     out = []
-    seen, split_of = set(), {}
+    seen: set[str] = set()
+    split_of: dict[tuple[str, str], str] = {}  # article -> the split it is in
     supported_sets = {(p.split, tuple(sorted((c.doc_id, c.paragraph) for c in p.cited))) for p in pairs if p.label}
     for p in pairs:
         where = f"pair {p.id}"

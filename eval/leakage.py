@@ -6,6 +6,7 @@ article's title, the speaker's name and role (`allowed` texts). Words are compar
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from qa.sentences import STOPWORDS, stem
 
@@ -17,7 +18,7 @@ def words(text: str) -> set[str]:
             for w in _WORD.findall(text or "") if w.lower() not in STOPWORDS and len(w) > 1}
 
 
-def leaked(question: str, answers: list[str], allowed: list[str] = ()) -> set[str]:
+def leaked(question: str, answers: list[str], allowed: Sequence[str] = ()) -> set[str]:
     """Content words of `question` that occur in some answer and in none of the `allowed` texts."""
     permitted = set().union(*(words(a) for a in allowed)) if allowed else set()
     gold = set().union(*(words(a) for a in answers)) if answers else set()

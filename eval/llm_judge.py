@@ -16,8 +16,12 @@ import re
 import sqlite3
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from qa.prompts import render
+
+if TYPE_CHECKING:  # qa.llm is imported on first use only
+    from qa.llm import Generator
 
 log = logging.getLogger(__name__)
 PROMPT = "judge"
@@ -43,7 +47,7 @@ def verdict_complete(reply: str) -> bool:
     if "{" in reply:
         return "}" in reply
     match = _VERDICT.search(reply)
-    return bool(match) and match.end() < len(reply)  # a whole word: "no" may be the start of "not supported"
+    return match is not None and match.end() < len(reply)  # a whole word: "no" may be the start of "not supported"
 
 
 def render_prompt(sentence: str, paragraphs: list[str]) -> str:
@@ -103,10 +107,10 @@ class LLMJudge:
         self.cache = VerdictCache(settings.home / "cache" / "judge.sqlite") if cache else None
         self.unparsed = 0  # replies with no yes/no, counted as "not supported"
         self.last_cached = False  # whether the last verdict came from the cache (latency is measured without)
-        self._generator = None
+        self._generator: Generator | None = None
 
     @property
-    def generator(self):
+    def generator(self) -> Generator:
         if self._generator is None:  # loaded on the first uncached question: a cached re-run needs no model
             from qa.llm import make_generator
 

@@ -70,7 +70,7 @@ def token_f1(response: str, facts: list[list[str]]) -> float:
 
 
 # -- refusal -------------------------------------------------------------------------------------
-def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float]:
+def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, float | None]:
     """Refusal precision/recall on unanswerable questions, and the false-refusal rate on answerable ones.
 
     A score with an empty denominator is None ("n/a" in reports), not a flattering 1.0: a dataset without
@@ -82,7 +82,8 @@ def refusal_scores(refused: list[bool], answerable: list[bool]) -> dict[str, flo
     return {
         "refusal_precision": tp / n_refused if n_refused else None,
         "refusal_recall": tp / n_unanswerable if n_unanswerable else None,
-        "false_refusal_rate": sum(r and a for r, a in zip(refused, answerable)) / n_answerable if n_answerable else None,
+        "false_refusal_rate": (sum(r and a for r, a in zip(refused, answerable)) / n_answerable
+                               if n_answerable else None),
     }
 
 

@@ -51,7 +51,8 @@ def markdown(report: dict) -> str:
     for name, c in report["configs"].items():
         out.append(f"## By question type ({name})\n\n"
                    + _table({f"{t} ({v['questions']})": v for t, v in c["by_tag"].items()},
-                            ["hit@5", "answer_recall", "citation_recall", "refusal_recall", "false_refusal_rate"], "tag"))
+                            ["hit@5", "answer_recall", "citation_recall", "refusal_recall", "false_refusal_rate"],
+                            "tag"))
     return "\n".join(out)
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import time
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from eval import metrics as m
 from eval.citations import score_citations, score_draft
@@ -127,24 +129,26 @@ def by_tag(rows: list[dict]) -> dict[str, dict[str, float]]:
     return {t: aggregate([r for r in rows if t in r["tags"]]) for t in tags}
 
 
-def run_eval(dataset, corpus: list[Path], home: Path, configs: list[str] = ("default",), answerer: str | None = None,
+def run_eval(dataset, corpus: list[Path], home: Path, configs: Sequence[str] = ("default",),
+             answerer: str | None = None,
              k: int = 5, progress: bool = True, limit: int | None = None, judge: str = "heuristic",
              judge_backend: str = "local") -> dict:
     from qa import QA
 
     all_items = load_dataset(dataset)
     items = sample(all_items, limit)
-    report = {"dataset": str(dataset), "corpus": [str(c) for c in corpus], "answerer": answerer or "default",
-              "k": k, "questions": len(items), "of": len(all_items), "configs": {}}
+    report: dict[str, Any] = {"dataset": str(dataset), "corpus": [str(c) for c in corpus],
+                              "answerer": answerer or "default", "k": k, "questions": len(items),
+                              "of": len(all_items), "configs": {}}
     base = QA(home, index={"seed_default_corpus": False})
     ingest = base.ingest(corpus, progress=progress)
     report["ingest"] = {"skipped": ingest.skipped, "articles": len(base.articles())}
     relevant = evidence_index(base, items)
-    judge = make_judge(judge, base.settings, base.embedder, backend=judge_backend)
-    report["judge"] = judge.name
+    citation_judge = make_judge(judge, base.settings, base.embedder, backend=judge_backend)
+    report["judge"] = citation_judge.name
     for name in configs:
         qa = QA(home, index={"seed_default_corpus": False}, **load_config(name))
-        rows = run_config(qa, items, relevant, judge, answerer, k, progress, name)
+        rows = run_config(qa, items, relevant, citation_judge, answerer, k, progress, name)
         report["configs"][name] = {"metrics": aggregate(rows), "by_tag": by_tag(rows), "items": rows}
     return report
 

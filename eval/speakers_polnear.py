@@ -18,7 +18,8 @@ Metric, per paragraph (article text split on blank lines, else on newlines):
 source is not a pronoun (he, she, they, it, we, I, who...). "Named" predictions are those whose text
 starts with a capital letter (names, resolved pronouns, "China Daily"). PolNeAR does not resolve
 coreference (its source is "he" where we say "Yang Yuanxi"), so the lenient precisions also accept a
-prediction that attribute_article resolved from he/she when the paragraph has a gold he/she source. Content overlap: for each matched gold record, the best token F1
+prediction that attribute_article resolved from he/she when the paragraph has a gold he/she source.
+Content overlap: for each matched gold record, the best token F1
 between its content text and the quotes of the matched predictions of that paragraph, averaged.
 """
 from __future__ import annotations
@@ -99,7 +100,8 @@ def evaluate(articles: list[dict], records: list[dict], progress=lambda xs: xs) 
             k = next((i for i, (s, e) in enumerate(spans[r["doc_id"]]) if s <= at < e), None)
             if k is not None:
                 gold.setdefault((r["doc_id"], k), []).append(r)
-    c, f1s = Counter(), []
+    c: Counter[str] = Counter()
+    f1s: list[float] = []
     for art in progress(articles):
         texts = [art["text"][s:e] for s, e in spans[art["doc_id"]]]
         from_pronoun = [{(a.start, a.end, a.cue) for a in extract_attributions(t) if a.speaker in ("he", "she")}
@@ -123,7 +125,8 @@ def evaluate(articles: list[dict], records: list[dict], progress=lambda xs: xs) 
                           "named_gold_ok": named and bool(hits)})
                 if hits and r.get("content"):
                     f1s.append(max(token_f1(a.quote, r["content"]["text"]) for a in hits))
-    res = {"articles": len(articles), **{key: int(c[key]) for _, num, den in ROWS for key in (num, den)}}
+    res: dict[str, float] = {"articles": len(articles),
+                             **{key: int(c[key]) for _, num, den in ROWS for key in (num, den)}}
     res.update({name: round(c[num] / c[den], 3) if c[den] else 0.0 for name, num, den in ROWS})
     res["content_f1"] = round(sum(f1s) / len(f1s), 3) if f1s else 0.0
     return res
@@ -145,11 +148,14 @@ def main() -> int:
     articles, records = read("articles_train.jsonl"), read("attributions_train.jsonl")
     if args.limit:
         articles = articles[:args.limit]
-    try:
-        from tqdm import tqdm
-        progress = lambda xs: tqdm(xs, desc="articles")  # noqa: E731
-    except ImportError:
-        progress = lambda xs: xs  # noqa: E731
+
+    def progress(xs):
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return xs
+        return tqdm(xs, desc="articles")
+
     res = evaluate(articles, records, progress)
     print(f"\n{res['articles']} articles\n")
     print("| metric | value | counts |\n|---|---|---|")

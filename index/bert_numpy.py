@@ -79,7 +79,8 @@ class BertEncoder:
         context = (scores / scores.sum(-1, keepdims=True)) @ v
         context = context.transpose(0, 2, 1, 3).reshape(batch, length, width)
         h = _layer_norm(self._linear(context, f"{p}.attention.output.dense") + h,
-                        self._w(f"{p}.attention.output.LayerNorm.weight"), self._w(f"{p}.attention.output.LayerNorm.bias"), eps)
+                        self._w(f"{p}.attention.output.LayerNorm.weight"),
+                        self._w(f"{p}.attention.output.LayerNorm.bias"), eps)
         inner = self._linear(h, f"{p}.intermediate.dense")
         inner = 0.5 * inner * (1.0 + _erf(inner * (1.0 / math.sqrt(2.0))))  # BERT's exact GELU
         return _layer_norm(self._linear(inner, f"{p}.output.dense") + h,

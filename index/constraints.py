@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,7 @@ class Constraints:
     article_ids: list[str] | None = None
 
     def chroma_where(self) -> dict | None:
-        terms = []
+        terms: list[dict[str, Any]] = []
         if self.day_from:
             terms.append({"published_day": {"$gte": self.day_from}})
         if self.day_to:

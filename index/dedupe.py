@@ -284,7 +284,10 @@ def sync(store) -> dict:
         touched: set[str] = set()
         for article_id in stale:
             touched |= d.remove(article_id)
-        texts_of = lambda items: _texts(store.manifest, items)  # noqa: E731
+
+        def texts_of(items: list[str]) -> dict[str, str]:
+            return _texts(store.manifest, items)
+
         for article_id in sorted(fresh, key=lambda a: (current[a]["published"] or UNDATED, a)):
             row = current[article_id]
             paragraphs = _texts(store.manifest, [f"p:{article_id}#p{n}" for n in range(1, row["n_paragraphs"] + 1)])

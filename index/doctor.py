@@ -87,7 +87,7 @@ def _check_manifest(store, report: DoctorReport) -> dict[str, str]:
     integrity = store.manifest.integrity()
     if integrity != "ok":
         report.problems.append(Problem("manifest", f"SQLite quick_check: {integrity}"))
-    expected = {}
+    expected: dict[str, str] = {}
     for article_id, (state, count, numbers) in store.manifest.paragraph_numbers().items():
         if state is None:
             report.problems.append(Problem("manifest", f"{len(numbers)} paragraph rows without an article row",
@@ -114,7 +114,7 @@ def _check_vectors(store, expected: dict[str, str], report: DoctorReport) -> Non
         first_id = first_id or window_id
         meta = meta or {}
         pid, parsed = meta.get("paragraph_id"), parse_window_id(window_id)
-        article_id = expected.get(pid)
+        article_id = expected.get(pid) if pid is not None else None
         if (parsed and parsed[0] == pid and article_id and meta.get("article_id") == article_id
                 and meta.get("document_id") == article_id):
             windows[pid].add(parsed[1])
@@ -171,7 +171,8 @@ def repair(store: IndexStore, progress: bool = False) -> DoctorReport:
     done: list[str] = []
     reingest: list[str] = []
     if plan.remove or plan.stray_rows:
-        reingest = sorted({store.manifest.article(a)["source_path"] or "" for a in plan.remove} - {""})
+        rows = [store.manifest.article(a) for a in plan.remove]
+        reingest = sorted({row["source_path"] or "" for row in rows if row is not None} - {""})
         reingest = [p for p in reingest if Path(p).exists()]
         for article_id in plan.remove:
             store.delete_article(article_id)

@@ -148,7 +148,7 @@ class VectorCache:
 
     def __init__(self, path: Path, model_name: str):
         self.path, self.model_name = path, model_name
-        self._db = None
+        self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
     def _conn(self) -> sqlite3.Connection:

@@ -78,7 +78,8 @@ class FeedStore:
                      last_modified: str | None, stamp: str = "") -> None:
         with self._lock, self._db:
             self._db.execute(
-                "INSERT INTO pages VALUES (?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET article_id=excluded.article_id,"
+                "INSERT INTO pages VALUES (?,?,?,?,?,?,?) ON CONFLICT(url) DO UPDATE SET"
+                " article_id=excluded.article_id,"
                 " canonical=excluded.canonical, etag=excluded.etag, last_modified=excluded.last_modified,"
                 " stamp=excluded.stamp, fetched_at=excluded.fetched_at",
                 (url, article_id, canonical, etag, last_modified, stamp, time.time()))

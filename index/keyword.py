@@ -19,6 +19,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,7 @@ class KeywordIndex:
         self.directory = directory
         self.generation = -1
         self.table = ParagraphTable([], [], [], [], [])
-        self._bm25 = None
+        self._bm25: Any | None = None  # a bm25s.BM25 (bm25s is untyped)
         self._stem = _stemmer()
 
     def tokenize(self, texts: list[str]) -> list[list[str]]:

@@ -120,9 +120,11 @@ class Manifest:
     def integrity(self) -> str:
         return "; ".join(r[0] for r in self._db.execute("PRAGMA quick_check"))
 
-    def paragraph_numbers(self) -> dict[str, tuple[str, int, list[int]]]:
-        """article_id -> (state, n_paragraphs, the paragraph numbers stored); for the consistency check."""
-        out = {r[0]: (r[1], r[2], []) for r in self._db.execute("SELECT article_id, state, n_paragraphs FROM articles")}
+    def paragraph_numbers(self) -> dict[str, tuple[str | None, int, list[int]]]:
+        """article_id -> (state, n_paragraphs, the paragraph numbers stored); for the consistency check.
+        The state is None for paragraph rows without an article row."""
+        out: dict[str, tuple[str | None, int, list[int]]] = {
+            r[0]: (r[1], r[2], []) for r in self._db.execute("SELECT article_id, state, n_paragraphs FROM articles")}
         for article_id, n in self._db.execute("SELECT article_id, n FROM paragraphs ORDER BY article_id, n"):
             out.setdefault(article_id, (None, 0, []))[2].append(n)
         return out

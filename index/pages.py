@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from index.feedstore import FeedStore
-from index.fetch import Fetcher, FetchError
+from index.fetch import Fetched, Fetcher, FetchError
 from index.ingest import IngestReport, ingest
 from index.loaders.files import BadInput, clean_text, decode
 from index.loaders.html import extract_html
@@ -79,7 +79,8 @@ class PageIngest:
     def __init__(self, store, feeds: FeedStore, fetcher: Fetcher):
         self.store, self.feeds, self.fetcher = store, feeds, fetcher
         self.folder = Path(store.settings.home) / "pages"
-        self.pending: dict[str, tuple[str, Item, str, object]] = {}  # record path -> (article_id, item, canonical, fetched)
+        # record path -> (article_id, item, canonical, fetched)
+        self.pending: dict[str, tuple[str, Item, str, Fetched]] = {}
 
     def fetch(self, item: Item, report: IngestReport) -> bool:
         """Fetch one page into a record to ingest; what is already known (unchanged, removed, failed) goes
@@ -95,16 +96,16 @@ class PageIngest:
 
     def _fetch(self, item: Item, report: IngestReport) -> bool:
         known = self.feeds.page(item.url)
-        indexed = known is not None and self._indexed(known["article_id"])
-        if indexed and item.stamp and known["stamp"] == item.stamp:
-            report.unchanged.append(known["article_id"])  # the feed dates it and the date has not moved
+        indexed = known if known is not None and self._indexed(known["article_id"]) else None  # its row
+        if indexed is not None and item.stamp and indexed["stamp"] == item.stamp:
+            report.unchanged.append(indexed["article_id"])  # the feed dates it and the date has not moved
             return False
         try:
-            fetched = self.fetcher.get(item.url, *((known["etag"], known["last_modified"]) if indexed else ()),
-                                       accept=HTML_TYPES)
-            if fetched.not_modified:
+            etag, last_modified = (indexed["etag"], indexed["last_modified"]) if indexed is not None else (None, None)
+            fetched = self.fetcher.get(item.url, etag, last_modified, accept=HTML_TYPES)
+            if fetched.not_modified and indexed is not None:  # only a conditional request can come back 304
                 self.feeds.set_stamp(item.url, item.stamp)
-                report.unchanged.append(known["article_id"])
+                report.unchanged.append(indexed["article_id"])
                 return True
             html = _text(fetched)
             title, text, fields, extra = extract_html(html)

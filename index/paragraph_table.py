@@ -22,7 +22,8 @@ class ParagraphTable:
         self.days = np.array(days, dtype=np.int64)
         self.sources = np.array(sources, dtype=object)
         self.windows = np.array(windows, dtype=np.int32)  # vector windows per paragraph; 0: not recorded
-        self._sorted_days = self._day_order = None
+        self._day_order: np.ndarray | None = None  # positions in day order, and their days: built on first use
+        self._sorted_days: np.ndarray | None = None
         self._value_index: dict[str, dict[str, np.ndarray]] = {}  # field -> value -> positions, built on first use
 
     @classmethod
@@ -42,13 +43,18 @@ class ParagraphTable:
     def __len__(self) -> int:
         return len(self.paragraph_ids)
 
-    def _day_range(self, day_from: int, day_to: int) -> tuple[int, int]:
-        """[low, high) in day order of the paragraphs published within [day_from, day_to] (0: open end)."""
-        if self._sorted_days is None:
+    def _day_sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """(positions in day order, their days), sorted once per snapshot."""
+        if self._day_order is None or self._sorted_days is None:
             self._day_order = np.argsort(self.days, kind="stable")
             self._sorted_days = self.days[self._day_order]
-        low = int(np.searchsorted(self._sorted_days, day_from, "left")) if day_from else 0
-        high = int(np.searchsorted(self._sorted_days, day_to, "right")) if day_to else len(self._sorted_days)
+        return self._day_order, self._sorted_days
+
+    def _day_range(self, day_from: int, day_to: int) -> tuple[int, int]:
+        """[low, high) in day order of the paragraphs published within [day_from, day_to] (0: open end)."""
+        _, sorted_days = self._day_sorted()
+        low = int(np.searchsorted(sorted_days, day_from, "left")) if day_from else 0
+        high = int(np.searchsorted(sorted_days, day_to, "right")) if day_to else len(sorted_days)
         return low, high
 
     def _positions_of(self, field: str, values: list[str]) -> np.ndarray:
@@ -60,7 +66,8 @@ class ParagraphTable:
             order = np.argsort(column, kind="stable")
             keys, starts = np.unique(column[order], return_index=True)
             bounds = np.append(starts, len(order))
-            index = self._value_index[field] = {k: order[a:b] for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
+            index = self._value_index[field] = {k: order[a:b]
+                                                for k, a, b in zip(keys.tolist(), bounds[:-1], bounds[1:])}
         empty = np.array([], dtype=np.int64)
         found = [index.get(v, empty) for v in values]
         return np.concatenate(found) if found else empty
@@ -72,7 +79,7 @@ class ParagraphTable:
         sets = []
         if c.day_from or c.day_to:
             low, high = self._day_range(c.day_from, c.day_to)
-            sets.append(self._day_order[low:high])
+            sets.append(self._day_sorted()[0][low:high])
         if c.sources is not None:
             sets.append(self._positions_of("sources", c.sources))
         if c.article_ids is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from functools import cached_property
+from typing import overload
 
 import numpy as np
 
@@ -86,9 +87,9 @@ class VectorIndex:
         search over dates and by value for sources and article ids. When they are a large share of the
         corpus, an over-fetched unfiltered list is checked here; when they are few, only their windows are
         searched (`ids=`). Otherwise, or when either falls short, Chroma filters."""
-        if not c.active:
-            return self.query(vector, k)
         positions = table.positions(c)
+        if positions is None:  # no constraint is active
+            return self.query(vector, k)
         share = len(positions) / len(table) if len(table) else 0.0
         fetch = int(1.5 * k / share) + 1 if share else MAX_DENSE_FETCH + 1
         if fetch <= MAX_DENSE_FETCH:
@@ -104,6 +105,14 @@ class VectorIndex:
             if hits is not None:
                 return hits
         return self.query(vector, k, c.chroma_where())
+
+    @overload
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None, keep: None = None,
+              fetch: int = 0, ids: None = None) -> list[VectorHit]: ...
+
+    @overload
+    def query(self, vector: np.ndarray, k: int, where: dict | None = None, keep=None,
+              fetch: int = 0, ids: list[str] | None = None) -> list[VectorHit] | None: ...
 
     def query(self, vector: np.ndarray, k: int, where: dict | None = None, keep=None,
               fetch: int = 0, ids: list[str] | None = None) -> list[VectorHit] | None:

@@ -65,6 +65,8 @@ def make_paragraphs(article: Article) -> list[Paragraph]:
 def pending_from_manifest(store: IndexStore, article_id: str) -> PendingArticle:
     """An indexed article rebuilt from the manifest alone (for `doctor`: no source file needed)."""
     row = store.manifest.article(article_id)
+    if row is None:
+        raise KeyError(f"article {article_id!r} is not in the manifest")
     numbers = range(1, row["n_paragraphs"] + 1)
     stored = store.manifest.paragraphs([paragraph_id(article_id, n) for n in numbers], state=None)
     article = Article(article_id, row["title"] or "", "", row["source_path"] or "", row["published"] or "",

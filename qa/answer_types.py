@@ -20,13 +20,15 @@ _NUMBER_Q = re.compile(r"\bhow (many|much|big|large|long|old|far|tall|high|fast|
 _TIME_Q = re.compile(r"^\s*when\b|\bwhat (year|month|day|date|time)\b|\bwhich (year|month|day|date)\b|"
                      r"\bon what (date|day)\b|\bin what year\b|\bhow soon\b|\buntil when\b", re.I)
 # "Which company ...", "What is the mission called?": the answer is a proper name.
-_CATEGORY = (r"(?:company|companies|countries|cities|teams|firm|automaker|carmaker|retailer|bank|airline|carrier|brand|network|app|"
+_CATEGORY = (r"(?:company|companies|countries|cities|teams|firm|automaker|carmaker|retailer|bank|airline|carrier|"
+             r"brand|network|app|"
              r"platform|team|club|league|band|show|series|movie|film|song|album|book|novel|singer|rapper|actor|"
              r"actress|player|athlete|star|celebrity|politician|senator|candidate|leader|president|ceo|"
              r"organi[sz]ation|agency|university|college|party|court|festival|hurricane|mission|"
              r"spacecraft|telescope|rocket|country|nation|state|city|"
              r"province|island|continent)")
-_NAMED_Q = re.compile(rf"\b(?:which|what)(?: \w+){{0,2}} {_CATEGORY}\b|\bwhat (?:is|was|are|were) (?:the|its|their|his|her) "
+_NAMED_Q = re.compile(rf"\b(?:which|what)(?: \w+){{0,2}} {_CATEGORY}\b|"
+                      rf"\bwhat (?:is|was|are|were) (?:the|its|their|his|her) "
                       rf"(?:\w+ )?{_CATEGORY}(?:'s|’s)? (?:called|named)\b|\bwhat (?:is|was) the name of\b|"
                       rf"\bwhat (?:is|was) (?:it|he|she|the \w+) called\b", re.I)
 _PLACE_Q = re.compile(r"^\s*where\b|\bin (which|what) (country|city|state|province|region|town|county)\b|"

@@ -9,6 +9,7 @@ any LLM whose rewrite fails, use a deterministic fallback:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from qa.query import named_entities
 
@@ -21,7 +22,7 @@ def user_questions(messages: list[dict]) -> list[str]:
     return [m["content"].strip() for m in messages if m.get("role") == "user" and str(m.get("content", "")).strip()]
 
 
-def condense_fallback(previous: str, follow_up: str, previous_speakers: list[str] = ()) -> str:
+def condense_fallback(previous: str, follow_up: str, previous_speakers: Sequence[str] = ()) -> str:
     question = _LEAD.sub("", follow_up).strip()
     question = question[:1].upper() + question[1:]
     about = _ABOUT.match(question)

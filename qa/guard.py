@@ -16,8 +16,10 @@ that wants a name, number, date or place must get one (qa/answer_types.py).
 """
 from __future__ import annotations
 
+from typing import Any
+
 from qa.answer_types import answer_kind, has_answer_type, mentions
-from qa.answerers.base import build_answer
+from qa.answerers.base import Part, build_answer
 from qa.citations import parse_answer
 from qa.constants import REFUSAL
 from qa.grounding import Support, role_swap, score_support
@@ -42,7 +44,8 @@ def _span(passage: Passage, closest: str) -> tuple[int, int]:
 def check(question: str, draft: str, passages: list[Passage], embedder, settings, answerer: str) -> Answer:
     threshold = settings.answer.support_threshold
     drop = "marked" if settings.answer.unsupported == "mark" else "removed"
-    parts, report = [], []
+    parts: list[Part] = []
+    report: list[dict[str, Any]] = []
     for sentence, numbers in parse_answer(draft):
         cited = [passages[n - 1] for n in numbers if 1 <= n <= len(passages)]
         if is_refusal(sentence) and not cited:
@@ -70,6 +73,7 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
                        "supported": action in ("kept", "recited"), "action": action,
                        **({"reason": reason} if reason else {})})
         if action in ("kept", "recited"):
+            assert support is not None  # "kept" and "recited" are set only with a supporting score
             closest = score_support(sentence, [p.text for p in cited], embedder, threshold).closest \
                 if len(cited) > 1 else support.closest
             parts.append((sentence, [(p, *_span(p, closest)) for p in cited]))

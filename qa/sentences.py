@@ -82,9 +82,12 @@ def content_terms(text: str) -> set[str]:
     return terms | ROLE_TERMS if terms & ROLE_WORDS else terms
 
 
+_PUNCTUATION = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+
+
 def normalize(text: str) -> str:
     """Lowercase, unify quotes and dashes, drop punctuation: for "does the answer contain X" checks."""
-    text = text.lower().translate(str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"}))
+    text = text.lower().translate(_PUNCTUATION)
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     text = re.sub(r"[^\w\s$%.-]", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)

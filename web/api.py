@@ -137,7 +137,7 @@ def api_router(service: Service) -> APIRouter:
         try:
             filters = clean_filters(source=source, author=author, date_from=date_from, date_to=date_to)
             return service.search(q, k=k, as_of=as_of, filters=filters)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - a bad filter or question: a 400 with the message
             raise _bad_request(exc) from None
 
     @router.get("/articles", response_model=list[Article])
@@ -192,7 +192,7 @@ def api_router(service: Service) -> APIRouter:
         """Whether the index can be read, and what answers: the answerer and top-k."""
         try:
             return {"status": "ok", **service.status()}
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - any failure to read the index means "unhealthy"
             raise HTTPException(503, describe_error(exc)) from None
 
     return router

@@ -9,9 +9,10 @@ import logging
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from qa.answerers import BACKENDS
 from qa.api import QA, check_question
@@ -92,7 +93,7 @@ class Service:
 
         An error ends the turn with a message instead of an answer; it never escapes.
         """
-        turn = {"question": question.strip(), "partial": "", "answer": None, "error": None}
+        turn: dict[str, Any] = {"question": question.strip(), "partial": "", "answer": None, "error": None}
         turns = [*turns, turn]
         yield turns
         history = [m for t in turns[:-1] if t.get("answer")
@@ -132,7 +133,7 @@ class Service:
         with self._writing:
             return self.qa.delete_article(str(article_id))
 
-    def upload(self, files: list[tuple[str, bytes | Path]],
+    def upload(self, files: Sequence[tuple[str, bytes | Path]],
                progress: Callable[[int, int, str], None] | None = None) -> list[dict]:
         """Save each file under `<home>/uploads` and ingest it; one result per file, bad files never stop the rest.
 

@@ -37,7 +37,7 @@ def friendly(fn):
             return fn(*args, **kwargs)
         except gr.Error:
             raise
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - the point of the wrapper: a message, not a trace
             raise gr.Error(describe_error(exc), print_exception=False) from None
 
     return wrapper

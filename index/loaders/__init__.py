@@ -81,7 +81,8 @@ def _mb(size: int) -> str:
 
 def _without_duplicates(results: Iterable[LoadResult]) -> LoadResult:
     # Two articles with one id would share paragraph ids in the index; keep the first, report the rest.
-    merged, first_seen = LoadResult(), {}
+    merged = LoadResult()
+    first_seen: dict[str, str] = {}  # article id -> the file it came from first
     for result in results:
         merged.errors.extend(result.errors)
         for article in result.articles:

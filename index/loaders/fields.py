@@ -6,6 +6,7 @@ import re
 import textwrap
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from dateutil import parser as dateparser
@@ -42,7 +43,8 @@ _ALIASES = {
 def take_fields(record: dict) -> tuple[dict, dict]:
     """Known fields (first alias present wins) checked and normalized; everything else becomes `extra`."""
     rest = {k: v for k, v in record.items() if v is not None}
-    fields, extra = {}, {}
+    fields: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
     for name, aliases in _ALIASES.items():
         key = next((a for a in aliases if a in rest), None)
         if key is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from index.loaders.fields import BYLINE, make_article, parse_date, split_names, strip_comments, take_fields
 from index.loaders.files import BadInput, LoadResult
@@ -43,7 +44,8 @@ def _front_matter(text: str) -> tuple[dict, str]:
     closing = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if closing is None:
         return {}, text
-    meta, key = {}, None
+    meta: dict[str, Any] = {}
+    key: str | None = None
     for line in lines[1:closing]:
         item = re.match(r"\s*-\s+(.*)", line)  # "authors:" followed by "  - Name" lines
         pair = re.match(r"([A-Za-z_][\w-]*)\s*:\s*(.*)", line)

@@ -67,7 +67,7 @@ def _source_before(text: str, floor: int, end: int):
 def _source_after(text: str, start: int, end: int, strict: bool = True):
     """The source right after a cue ("said pollster Ann Ruiz", "according to the report"), loose
     after "according to": (speaker, end of the phrase) or None."""
-    toks = []
+    toks: list[tuple[str, int, int]] = []
     for tok in tokens(text, start, end):
         if not tok[0][:1].isalnum() or tok[0].lower() in CLAUSE_WORDS - PRONOUNS or len(toks) == 8:
             break
@@ -159,10 +159,10 @@ def extract_attributions(paragraph: str) -> list[Attribution]:
     opener = re.search(r"[“\"]", paragraph[tail:])
     if opener:  # an unclosed quotation runs on into the next paragraph
         quotes.append((tail + opener.start(), len(paragraph)))
-    masked = list(paragraph)  # cues inside quotations are the quoted person's words, not cues
+    chars = list(paragraph)  # cues inside quotations are the quoted person's words, not cues
     for a, b in quotes:
-        masked[a + 1:b - 1] = "x" * max(0, b - a - 2)
-    masked, found = "".join(masked), []
+        chars[a + 1:b - 1] = "x" * max(0, b - a - 2)
+    masked, found = "".join(chars), []
     for s, e in _sentences(paragraph, quotes):
         atts = [_attribute(paragraph, masked, quotes, s, e, m) for m in CUE_RE.finditer(masked, s, e)]
         found += [a for a in atts if a and (a.cue.split()[0] not in DOC_VERBS or DOC_NOUNS & set(a.speaker.split()))]
@@ -172,8 +172,13 @@ def extract_attributions(paragraph: str) -> list[Attribution]:
 def _attribute(text: str, masked: str, quotes: list, s: int, e: int, m: re.Match):
     """One cue: its source on the left (plain or appositive) or on the right, then its content."""
     cue, floor = m.group().lower(), max([s] + [b for a, b in quotes if b <= m.start()])
-    after = lambda pivot: _after(text, quotes, pivot, e)  # noqa: E731
-    before = lambda pivot: _before(text, quotes, s, pivot)  # noqa: E731
+
+    def after(pivot: int) -> tuple[int, int]:
+        return _after(text, quotes, pivot, e)
+
+    def before(pivot: int) -> tuple[int, int]:
+        return _before(text, quotes, s, pivot)
+
     left, rest = masked[s:m.start()].rstrip(), masked[m.end():e]
     if cue == "according to":
         src = _source_after(masked, m.end(), e, strict=False)

@@ -11,7 +11,8 @@ countered contended maintained predicted cautioned conceded complained revealed 
 testified reiterated repeated joked quipped boasted lamented agreed urged urges described describes criticized
 accused praised blamed dismissed questioned promised vowed pledged proposed believes believe believed thinks
 think called calls expressed cited defended declined endorsed rejected found finds shows showed show saying
-adding noting arguing telling warning insisting explaining claiming calling asking stressing""".split() + ["pointed out"]
+adding noting arguing telling warning insisting explaining claiming calling asking stressing""".split()
+SPEECH_VERBS += ["pointed out"]
 VERBS = set(SPEECH_VERBS)
 CUE_RE = re.compile(r"\b(?<!-)(?:[Aa]ccording to|" + "|".join(SPEECH_VERBS) + r")\b")  # not "so-called"
 # Verbs whose source may follow them ('"...," said Smith'); after "told" or "urged" comes the listener.

@@ -28,7 +28,8 @@ def attribute_article(paragraphs: list[str]) -> list[list[Attribution]]:
     last_named: list[str] = []  # the named speakers of the latest paragraph that had attributions
     pronoun_of: dict[str, str] = {}  # name -> the pronoun that stood for it
     for i, atts in enumerate(found):
-        kept, named = [], []
+        kept: list[Attribution] = []
+        named: list[str] = []
         for a in atts:
             if a.speaker in ("he", "she"):
                 pool = set(named or last_named)
@@ -48,8 +49,8 @@ def attribute_article(paragraphs: list[str]) -> list[list[Attribution]]:
         if kept and kept[-1].start == len(paragraphs[i]) and i + 1 < len(paragraphs):
             nxt = paragraphs[i + 1]
             if nxt[:1] in "“\"" and not found[i + 1]:
-                a, b = trim(nxt, 0, len(nxt))
-                found[i + 1] = [Attribution(kept[-1].speaker, kept[-1].cue, nxt[a:b], a, b)]
+                start, end = trim(nxt, 0, len(nxt))
+                found[i + 1] = [Attribution(kept[-1].speaker, kept[-1].cue, nxt[start:end], start, end)]
     return found
 
 

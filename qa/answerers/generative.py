@@ -12,7 +12,7 @@ from qa.answerers.base import Answerer
 from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
-from qa.llm import make_generator
+from qa.llm import Generator, StructuredGenerator, make_generator
 from qa.sentences import content_terms, split_sentences
 from qa.types import Answer, Passage, final_answer
 
@@ -60,7 +60,8 @@ def focus(question: str, text: str, size: int) -> str:
     wanted = content_terms(question)
     spans = split_sentences(text) or [(0, len(text))]
     ranked = sorted(range(len(spans)), key=lambda i: (-len(wanted & content_terms(text[spans[i][0]:spans[i][1]])), i))
-    keep, used = set(), 0
+    keep: set[int] = set()
+    used = 0
     for i in ranked:
         length = spans[i][1] - spans[i][0]
         if keep and used + length > size:
@@ -106,10 +107,10 @@ class GenerativeAnswerer(Answerer):
     def __init__(self, store, settings, backend: str):
         super().__init__(store, settings)
         self.name = backend
-        self._generator = None
+        self._generator: Generator | None = None
 
     @property
-    def generator(self):
+    def generator(self) -> Generator:
         if self._generator is None:
             self._generator = make_generator(self.name, self.settings)
         return self._generator
@@ -154,12 +155,13 @@ class GenerativeAnswerer(Answerer):
         started = time.perf_counter()
         chunks, first = [], None
         messages = self.messages(question, passages, as_of)
-        if self.structured:
-            draft = compose_structured(self.generator.complete_json(messages, ANSWER_SCHEMA), len(passages))
+        generator = self.generator
+        if self.structured and isinstance(generator, StructuredGenerator):  # structured implies it; for the types
+            draft = compose_structured(generator.complete_json(messages, ANSWER_SCHEMA), len(passages))
             first = time.perf_counter()
             yield draft
         else:
-            for chunk in self.generator.stream(messages):
+            for chunk in generator.stream(messages):
                 first = first or time.perf_counter()
                 chunks.append(chunk)
                 yield chunk

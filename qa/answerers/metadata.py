@@ -26,7 +26,8 @@ KINDS = {
                          re.I),
     "source": re.compile(rf"\b(?:which|what) (?:newspaper|paper|news ?paper|outlet|news outlet|media outlet|"
                          rf"publication|news agency|agency|wire service|news organi[sz]ation|magazine|website|"
-                         rf"news site|broadcaster) (?:\w+ )?(?:reported|published|ran|carried|broke|covered|wrote)\b|\bwho (?:published|ran|carried) (?:the|this|that) {_ARTICLE}\b|"
+                         rf"news site|broadcaster) (?:\w+ )?(?:reported|published|ran|carried|broke|covered|wrote)\b|"
+                         rf"\bwho (?:published|ran|carried) (?:the|this|that) {_ARTICLE}\b|"
                          rf"\bwhere was (?:the|this|that) {_ARTICLE} (?:published|reported)\b", re.I),
     "date": re.compile(rf"\bwhen was (?:the|this|that) {_ARTICLE}\b.*\b(?:published|written|posted|released|"
                        rf"filed|dated)\b|\b(?:what|which) (?:date|day) was (?:the|this|that) {_ARTICLE}\b|"

@@ -2,14 +2,17 @@
 OpenAI-compatible server). Each streams text for a list of chat messages."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator as _Generator
+from typing import Protocol, runtime_checkable
+
+TextStream = _Generator[str, None, None]  # text pieces as they are generated; close() stops the generation
 
 
 class Generator:
     name = "base"
     supports_json = False  # complete_json: output held to a JSON schema by a grammar (llama.cpp)
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:  # pragma: no cover - interface
+    def stream(self, messages: list[dict]) -> TextStream:  # pragma: no cover - interface
         raise NotImplementedError
 
     def complete(self, messages: list[dict]) -> str:
@@ -17,6 +20,13 @@ class Generator:
 
     def complete_json(self, messages: list[dict], schema: dict) -> str:  # pragma: no cover - interface
         raise NotImplementedError(f"{self.name} cannot hold its output to a JSON schema")
+
+
+@runtime_checkable
+class StructuredGenerator(Protocol):
+    """A generator that can also constrain one reply to a JSON schema (llama.cpp's grammar)."""
+
+    def complete_json(self, messages: list[dict], schema: dict) -> str: ...
 
 
 def make_generator(name: str, settings) -> Generator:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
-from qa.llm import Generator
+from qa.llm import Generator, TextStream
 from qa.llm.model_file import INSTALL_HINT, model_path
 
 _LOADED: dict[tuple, Generator] = {}
@@ -51,7 +50,7 @@ class LlamaCppGenerator(Generator):
                          verbose=False)
         self._lock = threading.Lock()  # a llama.cpp context serves one generation at a time
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:
+    def stream(self, messages: list[dict]) -> TextStream:
         with self._lock:
             for chunk in self.llm.create_chat_completion(messages, stream=True, temperature=0.0,
                                                          max_tokens=self.max_tokens):
@@ -89,7 +88,7 @@ class TransformersGenerator(Generator):
                                                           dtype=torch.float32)
         self._lock = threading.Lock()
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:
+    def stream(self, messages: list[dict]) -> TextStream:
         from transformers import TextIteratorStreamer
 
         inputs = self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, return_tensors="pt",

@@ -62,6 +62,9 @@ def _part_files(model: BundledModel) -> list[Path]:
         except ImportError as exc:
             raise ModelFileError(f"the local model {model.name} is not installed (missing {module}); "
                                  f"run: {model.install_hint}") from exc
+        if package.__file__ is None:  # a namespace package: no folder of its own to hold data/
+            raise ModelFileError(f"{module}: not a regular package (no __file__); "
+                                 f"reinstall with: {model.install_hint}")
         found = sorted((Path(package.__file__).parent / "data").glob("*.bin"))
         if len(found) != 1:
             raise ModelFileError(f"{module}: expected one data/*.bin chunk, found {len(found)}; "

@@ -3,9 +3,7 @@ llama-index's OpenAI-like LLM. Base URL, model and key come from settings (`QA_O
 `QA_OPENAI_MODEL`, `QA_OPENAI_API_KEY`)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from qa.llm import Generator
+from qa.llm import Generator, TextStream
 
 
 class OpenAIGenerator(Generator):
@@ -22,7 +20,7 @@ class OpenAIGenerator(Generator):
                               temperature=0.0, max_tokens=s.max_tokens, timeout=s.timeout_s, max_retries=1,
                               context_window=s.context_window)
 
-    def stream(self, messages: list[dict]) -> Iterator[str]:
+    def stream(self, messages: list[dict]) -> TextStream:
         from llama_index.core.llms import ChatMessage
 
         try:
