@@ -12,7 +12,7 @@ from qa.answerers.base import Answerer
 from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
-from qa.llm import Generator, StructuredGenerator, make_generator
+from qa.llm import Generator, make_generator
 from qa.sentences import content_terms, split_sentences
 from qa.types import Answer, Passage, final_answer
 
@@ -156,7 +156,7 @@ class GenerativeAnswerer(Answerer):
         chunks, first = [], None
         messages = self.messages(question, passages, as_of)
         generator = self.generator
-        if self.structured and isinstance(generator, StructuredGenerator):  # structured implies it; for the types
+        if self.structured:
             draft = compose_structured(generator.complete_json(messages, ANSWER_SCHEMA), len(passages))
             first = time.perf_counter()
             yield draft

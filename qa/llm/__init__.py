@@ -3,7 +3,6 @@ OpenAI-compatible server). Each streams text for a list of chat messages."""
 from __future__ import annotations
 
 from collections.abc import Generator as _Generator
-from typing import Protocol, runtime_checkable
 
 TextStream = _Generator[str, None, None]  # text pieces as they are generated; close() stops the generation
 
@@ -20,13 +19,6 @@ class Generator:
 
     def complete_json(self, messages: list[dict], schema: dict) -> str:  # pragma: no cover - interface
         raise NotImplementedError(f"{self.name} cannot hold its output to a JSON schema")
-
-
-@runtime_checkable
-class StructuredGenerator(Protocol):
-    """A generator that can also constrain one reply to a JSON schema (llama.cpp's grammar)."""
-
-    def complete_json(self, messages: list[dict], schema: dict) -> str: ...
 
 
 def make_generator(name: str, settings) -> Generator:
