@@ -24,3 +24,14 @@ def test_round_trip():
     for article_id in ("brief-001", "wuzhen-2023#p7", "名字"):
         pid = paragraph_id(article_id, 12)
         assert parse_window_id(window_id(pid, 5)) == (pid, 5)
+
+
+@pytest.mark.parametrize("pid, parsed", [
+    ("riverton-flood#p3", ("riverton-flood", 3)),
+    ("wuzhen-2023#p7#p12", ("wuzhen-2023#p7", 12)),  # parsed from the right
+    ("riverton-flood", None), ("a#p", None), ("a#px", None), ("a#p3@w1", None),
+])
+def test_parse_paragraph_id(pid, parsed):
+    from index.ids import parse_paragraph_id
+
+    assert parse_paragraph_id(pid) == parsed
