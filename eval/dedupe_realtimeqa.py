@@ -29,6 +29,7 @@ from typing import Any
 from eval.datasets import ROOT
 from eval.reprint_rules import Copy, reprint
 from index.dedupe import MIN_WORDS, Duplicates
+from index.ids import paragraph_id
 from index.paragraphs import split_paragraphs
 
 RESULTS = ROOT / "eval" / "results"
@@ -77,7 +78,7 @@ def detection(copies: list[Copy], path: Path) -> dict:
     with d.transaction():
         for c in sorted(copies, key=lambda c: (c.published, c.doc_id)):
             texts[f"a:{c.doc_id}"] = "\n".join(c.paragraphs)
-            texts.update({f"p:{c.doc_id}#p{n}": t for n, t in enumerate(c.paragraphs, 1)})
+            texts.update({f"p:{paragraph_id(c.doc_id, n)}": t for n, t in enumerate(c.paragraphs, 1)})
             touched |= d.add(c.doc_id, c.doc_id, c.published, list(enumerate(c.paragraphs, 1)),
                              lambda items: {i: texts[i] for i in items if i in texts})
         d.recluster(touched)
@@ -99,7 +100,7 @@ def detection(copies: list[Copy], path: Path) -> dict:
     for c in copies:
         for n, (t, origin) in enumerate(zip(c.paragraphs, c.origin), 1):
             if origin is not None and len(re.findall(r"\w+", t)) >= MIN_WORDS:
-                key[f"{c.doc_id}#p{n}"] = " ".join(original_text[c.original][origin].lower().split())
+                key[paragraph_id(c.doc_id, n)] = " ".join(original_text[c.original][origin].lower().split())
     clusters: dict[str, list[str]] = {}
     for pid, canonical in d._db.execute("SELECT paragraph_id, canonical_id FROM paragraphs"):
         if pid in key:

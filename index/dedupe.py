@@ -31,6 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
+from index.ids import paragraph_id, parse_paragraph_id
+
 NUM_PERM = 64
 SEED = 7
 # (bands, rows) for 64 permutations: datasketch's _optimal_param at Jaccard 0.25 (articles) and 0.4 (paragraphs),
@@ -202,7 +204,7 @@ class Duplicates:
         for n, text in paragraphs:
             if len(_WORD.findall(text)) < MIN_WORDS:
                 continue
-            pid = f"{article_id}#p{n}"
+            pid = paragraph_id(article_id, n)
             self._db.execute("INSERT INTO paragraphs VALUES (?,?,?,?,?)", (pid, article_id, published, n, pid))
             self._pair(f"p:{pid}", shingles(text), PARAGRAPH_BANDS, "p", texts_of,
                        lambda t, text=text: same_paragraph(text, t))
@@ -290,12 +292,20 @@ def sync(store) -> dict:
 
         for article_id in sorted(fresh, key=lambda a: (current[a]["published"] or UNDATED, a)):
             row = current[article_id]
-            paragraphs = _texts(store.manifest, [f"p:{article_id}#p{n}" for n in range(1, row["n_paragraphs"] + 1)])
-            numbered = sorted((int(item.rsplit("#p", 1)[1]), text) for item, text in paragraphs.items())
+            paragraphs = _texts(store.manifest, [f"p:{paragraph_id(article_id, n)}"
+                                                 for n in range(1, row["n_paragraphs"] + 1)])
+            numbered = sorted((_number(item[2:]), text) for item, text in paragraphs.items())
             touched |= d.add(article_id, row["content_hash"], row["published"], numbered, texts_of)
         d.recluster(touched)
         d.set_meta("generation", generation)
     return {"added": len(fresh), "removed": len([a for a in stale if a not in current])}
+
+
+def _number(pid: str) -> int:
+    parsed = parse_paragraph_id(pid)
+    if parsed is None:
+        raise ValueError(f"not a paragraph id: {pid!r}")
+    return parsed[1]
 
 
 def _texts(manifest, items: list[str]) -> dict[str, str]:
@@ -306,7 +316,7 @@ def _texts(manifest, items: list[str]) -> dict[str, str]:
     for item in (i for i in items if i.startswith("a:")):
         row = manifest.article(item[2:])
         if row and row["state"] == "done":
-            rows = manifest.paragraphs([f"{item[2:]}#p{n}" for n in range(1, row["n_paragraphs"] + 1)])
+            rows = manifest.paragraphs([paragraph_id(item[2:], n) for n in range(1, row["n_paragraphs"] + 1)])
             out[item] = "\n".join(r["text"] for r in sorted(rows.values(), key=lambda r: r["n"]))
     return out
 

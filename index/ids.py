@@ -8,10 +8,17 @@ from __future__ import annotations
 import re
 
 _WINDOW_ID = re.compile(r"^(?P<pid>.+#p\d+)@w(?P<w>\d+)$")
+_PARAGRAPH_ID = re.compile(r"^(?P<aid>.+)#p(?P<n>\d+)$")
 
 
 def paragraph_id(article_id: str, n: int) -> str:
     return f"{article_id}#p{n}"
+
+
+def parse_paragraph_id(paragraph_id: str) -> tuple[str, int] | None:
+    """`a#p3` -> ("a", 3); None for an id not of that form."""
+    match = _PARAGRAPH_ID.match(paragraph_id)
+    return (match["aid"], int(match["n"])) if match else None
 
 
 def window_id(paragraph_id: str, w: int) -> str:
