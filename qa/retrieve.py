@@ -48,16 +48,17 @@ def search(store: IndexStore, settings, question: str, k: int | None = None, as_
     if not re.search(r"\w", question):  # only punctuation or symbols: nothing to look for, so nothing found
         return Retrieval([], info)
     constraints = resolve_constraints(store, info, filters)
-    passages = _retrieve(store, rs, info, constraints, k, as_of)
+    vector = store.embedder.encode([info.question], question_time=True)[0]  # once, for the fallback too
+    passages = _retrieve(store, rs, info, vector, constraints, k, as_of)
     if not passages and info.date_from:
         # "this week" found nothing in that week: fall back to everything before as_of.
         info.date_from = None
-        passages = _retrieve(store, rs, info, resolve_constraints(store, info, filters), k, as_of)
+        passages = _retrieve(store, rs, info, vector, resolve_constraints(store, info, filters), k, as_of)
     return Retrieval(passages, info)
 
 
-def _retrieve(store: IndexStore, rs, info: QuestionInfo, c: Constraints, k: int, as_of: date | None) -> list[Passage]:
-    vector = store.embedder.encode([info.question], question_time=True)[0]
+def _retrieve(store: IndexStore, rs, info: QuestionInfo, vector, c: Constraints, k: int,
+              as_of: date | None) -> list[Passage]:
     keyword_index = store.keyword  # one snapshot for both: the dense search plans with its paragraph table
     dense = store.vectors.search(vector, rs.candidates, c, keyword_index.table)
     keyword = keyword_index.search(info.question, rs.candidates, c)

@@ -162,3 +162,18 @@ def test_as_retriever_plugs_into_llama_index(shared_qa):
     assert isinstance(retriever, BaseRetriever)
     nodes = retriever.retrieve("What did Robin Li say about large models?")
     assert len(nodes) == 2 and nodes[0].node.node_id.endswith("#p5") and nodes[0].node.metadata["paragraph"] == 5
+
+
+def test_a_week_with_nothing_falls_back_without_encoding_the_question_again(shared_qa, monkeypatch):
+    calls = []
+    encode = shared_qa.store.embedder.encode
+
+    def counting(texts, *args, **kwargs):
+        calls.append(list(texts))
+        return encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(shared_qa.store.embedder, "encode", counting)
+    # No article is dated in the week before 2030-01-01: the search falls back to every earlier article.
+    passages = shared_qa.retrieve("What did Robin Li say this week about large models?", as_of="2030-01-01")
+    assert passages
+    assert len(calls) == 1
