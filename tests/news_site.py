@@ -12,6 +12,10 @@ import hashlib
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# The fetch settings of every test against this site: it is on 127.0.0.1, needs no politeness delay, and its
+# "huge" page is over a 1 MB cap.
+LOCAL_FETCH = {"allow_private_hosts": True, "host_interval_s": 0, "max_mb": 1}
+
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
 <link rel="canonical" href="{canonical}"><meta property="og:site_name" content="Lakeport Ledger">
 <meta name="author" content="{author}"><meta property="article:published_time" content="{date}">

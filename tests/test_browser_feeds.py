@@ -9,7 +9,7 @@ import pytest
 from app import create_server
 from qa import QA
 from tests.live_server import running
-from tests.news_site import news_site
+from tests.news_site import LOCAL_FETCH, news_site
 from tests.test_browser import (  # noqa: F401 - browser and screenshot_on_failure are fixtures; skips without chromium
     By,
     Keys,
@@ -33,7 +33,7 @@ def site():
 @pytest.fixture(scope="module")
 def url(tmp_path_factory):
     qa = QA(tmp_path_factory.mktemp("browser-feeds") / "home", index={"seed_default_corpus": False},
-            fetch={"allow_private_hosts": True, "host_interval_s": 0, "max_mb": 1})
+            fetch=LOCAL_FETCH)
     with running(create_server(qa, WebSettings())) as url:
         yield url
     qa.close()

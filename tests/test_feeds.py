@@ -10,13 +10,13 @@ from click.testing import CliRunner
 from index.pages import page_id
 from qa import QA
 from qa.cli import main
-from tests.news_site import news_site
+from tests.news_site import LOCAL_FETCH, news_site
 
 FEEDS = ("/feed.xml", "/atom.xml", "/sitemap.xml")
 SKIPPED = [("/news/huge.html", "larger than the 1 MB limit (stopped reading at "),
            ("/files/schedule.pdf", "not an HTML page (content type application/pdf)"),
            ("/private/memo.html", "disallowed by robots.txt for news-qa/")]
-LOCAL = {"allow_private_hosts": True, "host_interval_s": 0, "max_mb": 1}  # the test server is on 127.0.0.1
+LOCAL = LOCAL_FETCH  # the test server is on 127.0.0.1
 
 
 @pytest.fixture

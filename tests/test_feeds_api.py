@@ -8,7 +8,7 @@ from app import create_server
 from index.pages import page_id
 from qa import QA
 from tests.live_server import running
-from tests.news_site import news_site
+from tests.news_site import LOCAL_FETCH, news_site
 from web.settings import WebSettings
 
 AUTH = ("editor", "feeds-secret")
@@ -23,7 +23,7 @@ def site():
 @pytest.fixture(scope="module")
 def qa(tmp_path_factory):
     qa = QA(tmp_path_factory.mktemp("feeds-api") / "home", index={"seed_default_corpus": False},
-            fetch={"allow_private_hosts": True, "host_interval_s": 0, "max_mb": 1})
+            fetch=LOCAL_FETCH)
     yield qa
     qa.close()
 
