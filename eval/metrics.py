@@ -36,10 +36,28 @@ def dedupe(items: list[str]) -> list[str]:
 
 
 # -- correctness ---------------------------------------------------------------------------------
+# Counts written as words are the same answer as their digits ("six months" holds the gold "6", "a nine-year
+# sentence" the gold "9"). "one" is left out: "one of the largest" is no count. The same for every system scored.
+_COUNTS = {w: str(n) for n, w in enumerate(
+    "zero _ two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split()) if w != "_"}
+_COUNTS.update({w: str(10 * n) for n, w in enumerate("thirty forty fifty sixty seventy eighty ninety".split(), 3)})
+_TENS_UNITS = re.compile(r"\b(twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
+                         r"(two|three|four|five|six|seven|eight|nine)\b")
+_COUNT_WORD = re.compile(rf"\b({'|'.join(_COUNTS)})\b")
+
+
+def canonical(text: str) -> str:
+    """`normalize` (case, quotes, punctuation), "&" read as "and", and counts written as words in digits."""
+    text = normalize(text.replace("&", " and "))
+    text = _TENS_UNITS.sub(lambda m: str(int(_COUNTS[m.group(1)]) + int(_COUNTS[m.group(2)])), text)  # sixty-six
+    return _COUNT_WORD.sub(lambda m: _COUNTS[m.group(1)], text)
+
+
 def contains(response: str, alias: str) -> bool:
-    """The normalised alias occurs in the normalised response on word boundaries ("$5" is not in "$50")."""
-    alias = normalize(alias)
-    return bool(alias) and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", normalize(response)) is not None
+    """The canonical alias occurs in the canonical response on word boundaries ("$5" is not in "$50")."""
+    alias = canonical(alias)
+    return bool(alias) and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", canonical(response)) is not None
 
 
 def answer_recall(response: str, facts: list[list[str]]) -> float:

@@ -60,19 +60,31 @@ def key_facts(sentence: str) -> list[str]:
 
 def _contains(haystack: str, fact: str) -> bool:
     fact_norm = normalize(fact)
-    # Whole words only: "15000" must not match inside "150000".
-    if fact_norm and re.search(rf"(?<![\w.]){re.escape(fact_norm)}(?![\w])", haystack):
+    # Whole words only: "15000" must not match inside "150000". A place's adjective names it: "North Korean
+    # leader" is about North Korea, "Russian troops" about Russia.
+    suffix = "(?:n|an|ns|ans)?" if fact_norm[-1:].isalpha() else ""
+    if fact_norm and re.search(rf"(?<![\w.]){re.escape(fact_norm)}{suffix}(?![\w])", haystack):
+        return True
+    # An abbreviation written with stops in the source: "US" is "U.S." (normalized "u s").
+    if re.fullmatch(r"[A-Z]{2,4}", fact) and re.search(rf"\b{' '.join(fact.lower())}\b", haystack):
         return True
     # A name may appear with the surname only ("Yang") or the full name in another order.
     parts = fact_norm.split()
     return len(parts) > 1 and all(re.search(rf"\b{re.escape(p)}\b", haystack) for p in parts)
 
 
-def score_support(sentence: str, paragraphs: list[str], embedder, threshold: float = DEFAULT_THRESHOLD) -> Support:
+def score_support(sentence: str, paragraphs: list[str], embedder, threshold: float = DEFAULT_THRESHOLD,
+                  premise: str = "") -> Support:
+    """How well `paragraphs` support `sentence`. Its names and numbers must be in them, except those it repeats
+    from `premise` (the user's question): "Adele will launch a Las Vegas residency later this year" answers
+    "Which singer will launch a Las Vegas residency later this year?", and only "Adele" is the answer's claim.
+    The question's own names are checked by the guard's relevance test (loosely: "Stanley Cup Finals" is met by
+    "Stanley Cup Final"); a relative date it gives ("this week") is the as-of window retrieval already applied."""
     if not paragraphs or not sentence.strip():
         return Support(0.0, False)
     haystack = normalize(" ".join(paragraphs))
-    missing = [f for f in key_facts(sentence) if not _contains(haystack, f)]
+    given = normalize(premise)
+    missing = [f for f in key_facts(sentence) if not _contains(haystack, f) and not (given and _contains(given, f))]
     terms = content_terms(sentence)
     lexical = len(terms & content_terms(" ".join(paragraphs))) / len(terms) if terms else 0.0
     pieces = [p[a:b] for p in paragraphs for a, b in split_sentences(p)] + list(paragraphs)

@@ -28,6 +28,12 @@ def test_answer_metrics_by_hand():
     # Aliases of one fact count once; distinct facts each count.
     assert metrics.answer_recall("The council voted seven to two.", [["7-2", "seven to two"]]) == 1.0
     assert metrics.answer_recall("Peter Holm voted against it.", [["Peter Holm"], ["buy out"]]) == 0.5
+    # Counts in words are their digits; "&" is "and"; "one" is no count; a longer number never holds a shorter.
+    assert metrics.answer_recall("Her detention was extended six months.", [["6"]]) == 1.0
+    assert metrics.answer_recall("She is due to serve a nine-year sentence.", [["9"]]) == 1.0
+    assert metrics.answer_recall("New Jersey and Oregon ban it.", [["New Jersey & Oregon"]]) == 1.0
+    assert metrics.answer_recall("It is one of the largest.", [["1"]]) == 0.0
+    assert metrics.answer_recall("Sixty-six people voted.", [["6"]]) == 0.0
     assert metrics.answer_recall("Holm wants to buy out homes.", [["Peter Holm", "Holm"], ["buy out"]]) == 1.0
     assert metrics.token_f1("the Squid Game show", [["“Squid Game”"]]) == pytest.approx(0.8)
     # Against the facts written out together: "Peter Holm buy out" vs the answer's 4 tokens.

@@ -94,3 +94,44 @@ def test_llm_path_refuses_a_person_no_source_names_without_generating(shared_qa,
     assert answer.refused and answer.text == REFUSAL and answerer._generator.calls == 0
     asked = answerer.answer("What did Lena Brandt say about the energy transition?", sources, [], ["Lena Brandt"])
     assert not asked.refused and answerer._generator.calls == 1
+
+
+# Written for these tests: a story whose answer paragraph leans on the one before for its league's name, and
+# names a country by its adjective.
+LEAGUE = passage(3, "The Harbor Hawks finish the 2031 Coastal Hockey League playoffs unbeaten at home.", "Hawks lift cup")
+LEAGUE_WIN = Passage("test-3", "test-3#p2", 2, "The Harbor Hawks beat the Dune Foxes 3-1 in Game 5 to win the Tide Cup "
+                     "on Sunday night.", 1.0, title="Hawks lift cup", published="2031-06-02", source="Test Gazette")
+RIVER = passage(4, "Veloran officials said on Tuesday that the dam on the Marra river will open in spring.", "Dam news")
+PREMISE_Q = "Which team won the 2031 Coastal Hockey League Tide Cup this week?"
+
+
+def test_facts_the_question_gives_are_its_premise_not_the_answers_claim(shared_qa):
+    # "2031", "Coastal Hockey League" and "this week" come from the question; the answer's own claim (the Harbor
+    # Hawks won the Tide Cup) is in the cited paragraph, and the league is named in the story's other paragraph.
+    answer = run(shared_qa, PREMISE_Q, "The Harbor Hawks won the 2031 Coastal Hockey League Tide Cup this week. [2]",
+                 [LEAGUE, LEAGUE_WIN])
+    assert not answer.refused and answer.sentences[0]["action"] == "kept"
+    assert [c.paragraph_id for c in answer.citations] == ["test-3#p2"]
+
+
+def test_a_time_or_name_the_question_does_not_give_must_still_be_in_the_source(shared_qa):
+    # "last year" and "the Dune Foxes" as winners are the draft's own claims: neither is in the paragraph.
+    answer = run(shared_qa, "Which team won the Tide Cup?", "The Dune Foxes won the Tide Cup last year. [2]",
+                 [LEAGUE, LEAGUE_WIN])
+    assert answer.refused and answer.sentences[0]["action"] == "removed"
+
+
+def test_the_league_must_be_named_somewhere_in_the_cited_story(shared_qa):
+    # The same premise over the winning paragraph alone: nothing retrieved names the league the question asks about.
+    answer = run(shared_qa, PREMISE_Q, "The Harbor Hawks won the 2031 Coastal Hockey League Tide Cup this week. [1]",
+                 [LEAGUE_WIN])
+    assert answer.refused
+
+
+def test_a_country_is_named_by_its_adjective(shared_qa):
+    answer = run(shared_qa, "Which country will open a dam on the Marra river?",
+                 "Veloran officials said the dam on the Marra river will open in spring. [1]", [RIVER])
+    assert not answer.refused
+    answer = run(shared_qa, "Which country will open a dam on the Marra river?",
+                 "Velora will open the dam on the Marra river in spring. [1]", [RIVER])
+    assert not answer.refused and answer.sentences[0]["action"] == "kept"
