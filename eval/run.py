@@ -63,6 +63,9 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
         rows.append({
             "id": item.id, "question": item.question, "as_of": item.as_of, "tags": item.tags,
             "answerable": item.answerable, "gold": item.answers, "answer": answer.text, "refused": answer.refused,
+            "answerer": answer.answerer,
+            # An LLM answerer's draft left nothing and the extractive answerer answered instead (llm.fallback).
+            "fallback": bool(answer.draft) and answer.answerer == "extractive" and not answer.refused,
             "citations": [{"n": c.n, "paragraph_id": c.paragraph_id} for c in answer.citations],
             "relevant": sorted(pids), "retrieved": ranked_pids[:k],
             "hit@1": m.hit_at_k(ranked_pids, pids, 1), "hit@5": m.hit_at_k(ranked_pids, pids, 5),
@@ -116,6 +119,7 @@ def aggregate(rows: list[dict]) -> dict[str, float]:
     out.update(citation_means(answered, "citation_scores", ""))
     out.update(citation_means(rows, "draft_citation_scores", "draft_"))
     out["drafts"] = sum(1 for r in rows if r.get("draft_citation_scores"))
+    out["fallback_answers"] = sum(1 for r in rows if r.get("fallback"))
     out.update(m.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows]))
     for stage in ("retrieve", "generate", "check"):
         values = [r["latency"][stage] * 1000 for r in rows]

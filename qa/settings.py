@@ -106,6 +106,9 @@ class LLMSettings(_Section):
     # composed into cited text before the guard. Off until measured to help (README, "LLM answers").
     structured: bool = False
     few_shot: bool = False  # add prompts/examples.md (worked examples written for this project) to the system prompt
+    # When nothing the model wrote survives the guard (or it refused), answer with the extractive answerer's
+    # verbatim quotes if it finds one (`answerer` then says "extractive"); "none": the refusal stands.
+    fallback: Literal["extractive", "none"] = "extractive"
     max_tokens: int = Field(200, ge=16)
     threads: int = Field(0, ge=0)  # 0: all cores
     base_url: str = "http://127.0.0.1:8080/v1"  # for `openai`

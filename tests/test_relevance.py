@@ -135,3 +135,27 @@ def test_a_country_is_named_by_its_adjective(shared_qa):
     answer = run(shared_qa, "Which country will open a dam on the Marra river?",
                  "Velora will open the dam on the Marra river in spring. [1]", [RIVER])
     assert not answer.refused and answer.sentences[0]["action"] == "kept"
+
+
+@pytest.mark.parametrize("draft", [REFUSAL, "The ferry carried 90,000 passengers last summer. [2]"])
+def test_extractive_fallback_when_nothing_of_the_draft_survives(shared_qa, sources, draft):
+    # The model refuses (or writes a wrong number the guard removes) although source [2] holds the answer.
+    question = "How many passengers did the Kestrel Bay ferry service carry last summer?"
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording(draft)
+    answer = answerer.answer(question, sources, [], ["Kestrel Bay"])
+    assert not answer.refused and answer.answerer == "extractive" and "48,000" in answer.text
+    assert [c.paragraph_id for c in answer.citations] == ["test-2#p1"] and answer.draft == draft
+    settings = shared_qa.settings.model_copy(deep=True)
+    settings.llm.fallback = "none"
+    strict = GenerativeAnswerer(shared_qa.store, settings, "local")
+    strict._generator = Recording(draft)
+    refused = strict.answer(question, sources, [], ["Kestrel Bay"])
+    assert refused.refused and refused.answerer == "local"
+
+
+def test_no_fallback_answer_where_the_extractive_answerer_refuses_too(shared_qa, sources):
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording(REFUSAL)
+    answer = answerer.answer("Who is the captain of the Kestrel Bay ferry?", sources, [], ["Kestrel Bay"])
+    assert answer.refused and answer.text == REFUSAL and answerer._generator.calls == 1

@@ -168,6 +168,20 @@ class GenerativeAnswerer(Answerer):
             draft = "".join(chunks)
         generated = time.perf_counter()
         answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name)
+        if answer.refused and self.settings.llm.fallback == "extractive":
+            answer = self.fallback(answer, question, passages, speakers, entities)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
                           "check": time.perf_counter() - generated}
         yield answer
+
+    def fallback(self, refused: Answer, question, passages, speakers, entities) -> Answer:
+        """The extractive answer (verbatim quotes, its own refusal rules) when the model's draft left nothing:
+        a small model refuses or mis-states many answers its sources hold. The draft and the guard's verdicts
+        are kept for inspection; `answerer` names who answered."""
+        from qa.answerers.extractive import ExtractiveAnswerer
+
+        quoted = ExtractiveAnswerer(self.store, self.settings).answer(question, passages, speakers, entities)
+        if quoted.refused:
+            return refused
+        quoted.draft, quoted.sentences = refused.draft, refused.sentences
+        return quoted
