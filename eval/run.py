@@ -142,7 +142,7 @@ def run_eval(dataset, corpus: list[Path], home: Path, configs: Sequence[str] = (
     all_items = load_dataset(dataset)
     items = sample(all_items, limit)
     report: dict[str, Any] = {"dataset": str(dataset), "corpus": [str(c) for c in corpus],
-                              "answerer": answerer or "default", "k": k, "questions": len(items),
+                              "answerer": answerer or "default", "k": k, "questions": len(items), "home": str(home),
                               "of": len(all_items), "configs": {}}
     base = QA(home, index={"seed_default_corpus": False})
     ingest = base.ingest(corpus, progress=progress)

@@ -105,6 +105,34 @@ def test_cli_limit_asks_a_sample_and_refuses_to_gate_it(tmp_path):
     assert len(report["configs"]["default"]["items"]) == 7 and report["of"] == 59
 
 
+def test_rejudge_scores_a_finished_run_again_without_regenerating(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import main
+    from eval import rejudge
+
+    out = tmp_path / "out"
+    args = ["eval", "--dataset", str(DATA / "wuzhen.jsonl"), "--out", str(out), "--home", str(tmp_path / "h"),
+            "--quiet", "--limit", "12"]
+    assert CliRunner().invoke(main, args, catch_exceptions=False).exit_code == 0
+    assert rejudge.main([str(out), "--judge", "heuristic"]) == 0  # the home is read from the report
+    run = json.loads((out / "report.json").read_text())["configs"]["default"]["metrics"]
+    again = json.loads((out / "report_heuristic.json").read_text())["configs"]["default"]
+    assert again["answered"] == run["answered"] > 0
+    for key in ("citation_recall", "citation_precision", "groundedness"):  # the same judge: the same scores
+        assert again[key] == pytest.approx(run[key])
+
+    class Rejecting:  # a judge that supports nothing scores every answer 0, whatever the run's judge said
+        def supports(self, sentence, paragraphs):
+            return False
+
+    report = json.loads((out / "report.json").read_text())
+    texts = rejudge.paragraph_texts(tmp_path / "h", rejudge.cited_ids(report))
+    zero = rejudge.rejudge(report, texts, Rejecting(), progress=False)["default"]
+    assert zero["citation_recall"] == zero["citation_precision"] == zero["groundedness"] == 0.0
+    assert rejudge.main([str(tmp_path / "missing")]) == 2
+
+
 class KeywordJudge:
     """Pure-logic stand-in for a judge: supported when every capitalised word appears in the paragraphs."""
 
