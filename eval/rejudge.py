@@ -84,8 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     report = json.loads(path.read_text(encoding="utf-8"))
     home = args.home or (Path(report["home"]) if report.get("home") else None)
     wanted = cited_ids(report)
-    if wanted and home is None:
-        print(f"{path}: the report names no home and its citations carry no text; pass --home", file=sys.stderr)
+    if home is None:
+        print(f"{path}: the report names no home; pass --home", file=sys.stderr)
         return 2
     texts = paragraph_texts(home, wanted) if wanted else {}
     lost = sorted(wanted - texts.keys())
@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from qa.settings import load_settings
 
-    settings = load_settings(home) if home else load_settings(None)
+    settings = load_settings(home)
     judge = make_judge(args.judge, settings, backend=args.judge_backend)
     results = rejudge(report, texts, judge)
     (args.run / f"report_{args.judge}.json").write_text(
