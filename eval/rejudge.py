@@ -40,20 +40,23 @@ def paragraph_texts(home: Path, wanted: set[str]) -> dict[str, str]:
     return texts
 
 
-def rejudge(report: dict, texts: dict[str, str], judge, progress: bool = True) -> dict[str, dict]:
-    """Per config: the ALCE citation means under `judge` over its answered questions."""
+def rejudge(report: dict, texts: dict[str, str], judge, progress: bool = True,
+            configs: list[str] | None = None) -> dict[str, dict]:
+    """Per config (all, or those named): the ALCE citation means under `judge` over its answered questions."""
     out = {}
     for name, config in report["configs"].items():
+        if configs and name not in configs:
+            continue
         rows = []
         answered = [item for item in config["items"] if not item["refused"]]
         for i, item in enumerate(answered, 1):
             sources = {c["n"]: c.get("text") or texts[c["paragraph_id"]] for c in item["citations"]}
-            rows.append({"scores": citation_row(score_text(item["answer"], sources, judge))})
+            rows.append({"id": item["id"], "scores": citation_row(score_text(item["answer"], sources, judge))})
             if progress:
                 print(f"\r{name}: {i}/{len(answered)} answers judged", end="", file=sys.stderr, flush=True)
         if progress:
             print(file=sys.stderr)
-        out[name] = {"answered": len(answered), **citation_means(rows, "scores", "")}
+        out[name] = {"answered": len(answered), **citation_means(rows, "scores", ""), "items": rows}
     return out
 
 
@@ -76,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--judge", choices=JUDGES, default="llm")
     ap.add_argument("--judge-backend", choices=("local", "openai"), default="local")
     ap.add_argument("--home", type=Path, help="the index home the run used (default: the report's)")
+    ap.add_argument("--configs", help="comma-separated configs of the run to judge (default: all)")
     args = ap.parse_args(argv)
     path = args.run / "report.json"
     if not path.is_file():
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings(home)
     judge = make_judge(args.judge, settings, backend=args.judge_backend)
-    results = rejudge(report, texts, judge)
+    results = rejudge(report, texts, judge, configs=args.configs.split(",") if args.configs else None)
     (args.run / f"report_{args.judge}.json").write_text(
         json.dumps({"dataset": report["dataset"], "judge": args.judge, "configs": results}, indent=1),
         encoding="utf-8")
