@@ -3,6 +3,7 @@ RTQA_HOME ?= bench/.cache/realtimeqa-home
 POLNEAR_HOME ?= bench/.cache/polnear-home
 # The local LLM answers in 5-45 s a question on 2 cores: it is compared with extractive on a seeded sample.
 LOCAL_LIMIT ?= 40
+POLNEAR_LOCAL_LIMIT ?= 24
 
 .PHONY: test test-fast lint eval eval-dev bench bench-perf fuzz
 
@@ -29,7 +30,10 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --compare default,local \
 		--limit $(LOCAL_LIMIT) --out eval/out/realtimeqa_dev_local
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --compare default,local \
-		--limit $(LOCAL_LIMIT) --out eval/out/polnear_dev_local
+		--limit $(POLNEAR_LOCAL_LIMIT) --out eval/out/polnear_dev_local
+	# the published citation figures: the same answers judged again by the independent llm judge
+	python -m eval.rejudge eval/out/realtimeqa_dev_local --judge llm
+	python -m eval.rejudge eval/out/polnear_dev_local --judge llm
 
 fuzz:  # the long fuzz run of docs/reliability-input.md (a few minutes on two cores at 3000)
 	QA_FUZZ_EXAMPLES=$${QA_FUZZ_EXAMPLES:-3000} python -m pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics
