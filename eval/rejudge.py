@@ -4,7 +4,7 @@
 
 An LLM answerer takes 20 s a question on two cores; the llm judge a few seconds a sentence. This reads the
 run's report.json (each answer's text and the paragraph id behind each `[n]`), looks the cited paragraphs up
-in the home the run used (or takes their text from the report where it holds it), scores every answer with
+in the home the run used, scores every answer with
 the chosen judge exactly as `qa eval` does (eval/citations.py: ALCE per answer, averaged over the answered
 questions) and writes report_<judge>.json / report_<judge>.md beside the report.
 """
@@ -17,13 +17,14 @@ from pathlib import Path
 
 from eval.citations import score_text
 from eval.judge import JUDGES, make_judge
+from eval.report import table
 from eval.run import citation_means, citation_row
 from qa.citations import HEADER_SUFFIX
 
 
 def cited_ids(report: dict) -> set[str]:
     return {c["paragraph_id"] for config in report["configs"].values() for item in config["items"]
-            for c in item["citations"] if "text" not in c}
+            for c in item["citations"]}
 
 
 def paragraph_texts(home: Path, wanted: set[str]) -> dict[str, str]:
@@ -50,7 +51,7 @@ def rejudge(report: dict, texts: dict[str, str], judge, progress: bool = True,
         rows = []
         answered = [item for item in config["items"] if not item["refused"]]
         for i, item in enumerate(answered, 1):
-            sources = {c["n"]: c.get("text") or texts[c["paragraph_id"]] for c in item["citations"]}
+            sources = {c["n"]: texts[c["paragraph_id"]] for c in item["citations"]}
             rows.append({"id": item["id"], "scores": citation_row(score_text(item["answer"], sources, judge))})
             if progress:
                 print(f"\r{name}: {i}/{len(answered)} answers judged", end="", file=sys.stderr, flush=True)
@@ -61,16 +62,10 @@ def rejudge(report: dict, texts: dict[str, str], judge, progress: bool = True,
 
 
 def markdown(report: dict, results: dict[str, dict], judge_name: str) -> str:
-    lines = [f"# Citations of `{report['dataset']}` judged again by the `{judge_name}` judge\n",
-             f"The answers of the run (judge `{report.get('judge', 'heuristic')}` there), unchanged; "
-             "ALCE per-answer means over the answered questions.\n",
-             "| config | answered | citation_recall | citation_precision | groundedness |",
-             "|---|---:|---:|---:|---:|"]
-    for name, r in results.items():
-        cells = [f"{r[k]:.3f}" if r[k] is not None else "n/a"
-                 for k in ("citation_recall", "citation_precision", "groundedness")]
-        lines.append(f"| {name} | {r['answered']} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    return (f"# Citations of `{report['dataset']}` judged again by the `{judge_name}` judge\n\n"
+            f"The answers of the run (judge `{report.get('judge', 'heuristic')}` there), unchanged; "
+            "ALCE per-answer means over the answered questions.\n\n"
+            + table(results, ["answered", "citation_recall", "citation_precision", "groundedness"], "config"))
 
 
 def main(argv: list[str] | None = None) -> int:

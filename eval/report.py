@@ -20,7 +20,7 @@ CHART = ["hit@5", "mrr@10", "answer_recall", "citation_recall", "citation_precis
          "false_refusal_rate"]
 
 
-def _table(rows: dict[str, dict], columns: list[str], first: str) -> str:
+def table(rows: dict[str, dict], columns: list[str], first: str) -> str:
     head = f"| {first} | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
     body = "".join(f"| {name} | " + " | ".join(_fmt(values.get(c, 0.0)) for c in columns) + " |\n"
                    for name, values in rows.items())
@@ -46,12 +46,12 @@ def markdown(report: dict) -> str:
            f"{report['ingest']['articles']} articles.\n"]
     for title, columns in (("Retrieval", RETRIEVAL), ("Answers and citations", ANSWERS), ("Refusal", REFUSAL),
                            ("Latency (ms)", LATENCY)):
-        out.append(f"## {title}\n\n" + _table(configs, columns, "config"))
+        out.append(f"## {title}\n\n" + table(configs, columns, "config"))
     if any(v.get("drafts") for v in configs.values()):
-        out.append("## Drafts before the grounding guard\n\n" + _table(configs, DRAFTS, "config"))
+        out.append("## Drafts before the grounding guard\n\n" + table(configs, DRAFTS, "config"))
     for name, c in report["configs"].items():
         out.append(f"## By question type ({name})\n\n"
-                   + _table({f"{t} ({v['questions']})": v for t, v in c["by_tag"].items()},
+                   + table({f"{t} ({v['questions']})": v for t, v in c["by_tag"].items()},
                             ["hit@5", "answer_recall", "citation_recall", "refusal_recall", "false_refusal_rate"],
                             "tag"))
     return "\n".join(out)
