@@ -159,3 +159,12 @@ def test_no_fallback_answer_where_the_extractive_answerer_refuses_too(shared_qa,
     answerer._generator = Recording(REFUSAL)
     answer = answerer.answer("Who is the captain of the Kestrel Bay ferry?", sources, [], ["Kestrel Bay"])
     assert answer.refused and answer.text == REFUSAL and answerer._generator.calls == 1
+
+
+def test_an_abbreviation_matches_its_dotted_form_and_nothing_else(shared_qa):
+    from qa.grounding import score_support
+
+    source = ["Drivers in the U.S. paid a record $5 a gallon for gas on Monday, the motoring club said."]
+    embedder = shared_qa.store.embedder
+    assert score_support("Drivers in the US paid a record $5 a gallon.", source, embedder).missing == []
+    assert score_support("Drivers in the UK paid a record $5 a gallon.", source, embedder).missing == ["UK"]
