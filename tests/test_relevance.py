@@ -98,7 +98,8 @@ def test_llm_path_refuses_a_person_no_source_names_without_generating(shared_qa,
 
 # Written for these tests: a story whose answer paragraph leans on the one before for its league's name, and
 # names a country by its adjective.
-LEAGUE = passage(3, "The Harbor Hawks finish the 2031 Coastal Hockey League playoffs unbeaten at home.", "Hawks lift cup")
+LEAGUE = passage(3, "The Harbor Hawks finish the 2031 Coastal Hockey League playoffs unbeaten at home.",
+                 "Hawks lift cup")
 LEAGUE_WIN = Passage("test-3", "test-3#p2", 2, "The Harbor Hawks beat the Dune Foxes 3-1 in Game 5 to win the Tide Cup "
                      "on Sunday night.", 1.0, title="Hawks lift cup", published="2031-06-02", source="Test Gazette")
 RIVER = passage(4, "Veloran officials said on Tuesday that the dam on the Marra river will open in spring.", "Dam news")
