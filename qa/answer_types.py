@@ -72,6 +72,11 @@ def answer_kind(question: str) -> str | None:
     return None
 
 
+# "When will X take effect?" asks about something still to come: "last month" or "two weeks ago" dates something
+# that has happened (X was launched), not the answer.
+_FUTURE_Q = re.compile(r"\bwhen (?:will|would|is \S+(?: \S+){0,6} (?:going|expected|due|scheduled|set|planned) to)\b|"
+                       r"\bhow soon\b|\buntil when\b", re.I)
+_PAST_TIME = re.compile(r"^(?:last|past|yesterday)\b|\b(?:ago|earlier|before)$|^since\b", re.I)
 _YEAR = re.compile(r"(?:1[89]|20)\d\d")
 _AFTER_MONTH = re.compile(rf"\b{_MONTHS}\s*$", re.I)
 
@@ -81,7 +86,8 @@ def _is_date_part(text: str, match: re.Match) -> bool:
     return bool(_YEAR.fullmatch(match.group().strip(" ,.")) or _AFTER_MONTH.search(text[:match.start()]))
 
 
-def _names(text: str) -> list[str]:
+def names_in(text: str) -> list[str]:
+    """The capitalized names of `text` ("Yang Yuanxi", "Kuaishou"), without sentence words like "The"."""
     found = []
     for match in _CAPITALIZED.finditer(text):
         words = [w for w in match.group().split() if w.lower().strip(".’'") not in _NOT_NAMES]
@@ -99,15 +105,39 @@ def has_answer_type(kind: str | None, text: str, question: str) -> bool:
         return any(m.group().strip().lower() not in asked and not _is_date_part(text, m)
                    for m in NUMBER.finditer(text))
     if kind == "time":
-        return any(m.group().strip().lower() not in asked for m in TIME.finditer(text))
+        future = bool(_FUTURE_Q.search(question))
+        return any(m.group().strip().lower() not in asked and not (future and _PAST_TIME.search(m.group()))
+                   for m in TIME.finditer(text))
     asked_terms = content_terms(question)
     # A name the question does not use ("Greg Gao" for "who wrote it"; not "Alibaba" for "who at Alibaba").
-    return any(content_terms(name) - asked_terms for name in _names(text))
+    return any(content_terms(name) - asked_terms for name in names_in(text))
+
+
+_ACRONYM = re.compile(r"[A-Z]{3,6}")  # two letters ("AI", "EU") spell too many word pairs by chance
+_NAME_RUN = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:(?:of|for|and|the|on|&)\s+)*[A-Z][\w’'-]*)+")
+
+
+def spells_acronym(acronym: str, text: str) -> bool:
+    """Is `acronym` ("WIPO", "NATO") the initials of a capitalized name in `text` ("World Intellectual Property
+    Organization", "North Atlantic Treaty Organization"); "of", "for", "and", "the" take no letter, and a word
+    that starts a sentence ("In", "The") starts no name."""
+    if not _ACRONYM.fullmatch(acronym):
+        return False
+    for match in _NAME_RUN.finditer(text):
+        words = [w for w in match.group().split() if w[0].isupper()]
+        for i, word in enumerate(words):
+            if word.lower().strip("’'") in _NOT_NAMES:
+                continue
+            if "".join(w[0] for w in words[i:i + len(acronym)]) == acronym and len(words) - i >= len(acronym):
+                return True
+    return False
 
 
 def mentions(passage, entity: str) -> bool:
     """Does the paragraph (or its title or speakers) name `entity`? Loosely: "US" matches "U.S.",
-    "Russians" "Russia", "Texas-Mexico" "Texas ... Mexico"."""
+    "Russians" "Russia", "Texas-Mexico" "Texas ... Mexico", "WIPO" "World Intellectual Property Organization"."""
+    if spells_acronym(entity, " ".join([passage.text, passage.title])):
+        return True
     haystack = " ".join([passage.text, passage.title, passage.source, *passage.speakers]).lower()
     haystack += " " + haystack.replace(".", "")
     return all(part in haystack or (len(part) >= 6 and re.search(rf"\b{re.escape(part[:-3])}", haystack))

@@ -60,10 +60,34 @@ def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [p for p in pieces if p[1] > p[0]]
 
 
+# Irregular past forms, so that "built" meets "build" and "grew" "growing". Forms that are also common nouns or
+# adjectives of another meaning ("left", "saw", "rose", "found", "lead") are left out.
+_IRREGULAR = {past: base for base, forms in {
+    "build": "built", "make": "made", "hold": "held", "win": "won", "lose": "lost", "pay": "paid", "sell": "sold",
+    "buy": "bought", "bring": "brought", "think": "thought", "teach": "taught", "catch": "caught", "send": "sent",
+    "spend": "spent", "meet": "met", "grow": "grew grown", "begin": "began begun", "take": "took taken",
+    "give": "gave given", "write": "wrote written", "choose": "chose chosen", "speak": "spoke spoken",
+    "drive": "drove driven", "run": "ran", "go": "went gone", "come": "came", "become": "became",
+    "know": "knew known", "strike": "struck stricken", "keep": "kept", "stand": "stood", "seek": "sought",
+    "fight": "fought", "throw": "threw thrown", "break": "broke broken", "steal": "stole stolen",
+    "freeze": "froze frozen", "draw": "drew drawn", "fly": "flew flown", "swear": "swore sworn",
+    "wear": "wore worn", "forget": "forgot forgotten", "get": "got gotten", "deal": "dealt", "mean": "meant",
+    "hear": "heard", "rise": "risen", "fall": "fell fallen", "sink": "sank sunk", "shrink": "shrank shrunk",
+    "sing": "sang sung", "swim": "swam swum", "drink": "drank drunk", "eat": "ate eaten", "hide": "hid hidden",
+    "ride": "rode ridden", "shake": "shook shaken", "bite": "bit bitten", "slide": "slid", "tear": "tore torn",
+    "lend": "lent", "bend": "bent", "bind": "bound", "feed": "fed", "flee": "fled", "sleep": "slept",
+    "sweep": "swept", "weep": "wept", "shoot": "shot", "light": "lit", "understand": "understood",
+}.items() for past in forms.split()}
+# "every day" is "daily", "each week" "weekly": one term for both ways of saying how often.
+_EVERY = re.compile(r"\b(?:every|each|per|a)\s+(day|week|month|year|hour)\b", re.I)
+
+
 def stem(word: str) -> str:
     """A light suffix stripper: enough to match "models" with "model" and "developing" with "develop"."""
     word = word.lower().replace("’", "'")
     word = re.sub(r"'s$", "", word)
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
         if len(word) > len(suffix) + 2 and word.endswith(suffix):
             return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
@@ -78,6 +102,7 @@ ROLE_TERMS = frozenset(stem(w) for w in ("executive", "official", "leader"))
 
 def content_terms(text: str) -> set[str]:
     """Stemmed words that carry meaning (no stopwords), for lexical overlap."""
+    text = _EVERY.sub(lambda m: "daily" if m.group(1).lower() == "day" else m.group(1) + "ly", text)
     terms = {stem(w) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
     return terms | ROLE_TERMS if terms & ROLE_WORDS else terms
 
@@ -92,3 +117,16 @@ def normalize(text: str) -> str:
     text = re.sub(r"[^\w\s$%.-]", " ", text)
     text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
     return " ".join(text.split())
+
+
+def matched_terms(wanted: set[str], terms: set[str]) -> set[str]:
+    """The terms of `wanted` that `terms` holds, an agent noun counting for its verb and back ("users" for
+    "use", "voters" for "vote", "buy" for "buyers"): the same idea in another word form."""
+    found = set()
+    for term in wanted:
+        forms = {term, term + "r", term + "er"}
+        if len(term) >= 5 and term.endswith("er"):
+            forms |= {term[:-1], term[:-2]}
+        if forms & terms:
+            found.add(term)
+    return found

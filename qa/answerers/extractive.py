@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import answer_kind, has_answer_type, mentions, novel_terms
+from qa.answer_types import answer_kind, has_answer_type, mentions, names_in, novel_terms
 from qa.answerers.base import Answerer, compose
 from qa.answerers.metadata import metadata_answer
 from qa.grounding import key_facts
-from qa.sentences import ROLE_TERMS, ROLE_WORDS, content_terms, normalize, split_sentences
+from qa.sentences import ROLE_TERMS, ROLE_WORDS, content_terms, matched_terms, normalize, split_sentences
 from qa.types import Answer, Passage
 
 DENSE_WEIGHT = 0.55  # the rest is lexical coverage; set on eval/data (see eval/README.md)
@@ -101,18 +101,20 @@ class ExtractiveAnswerer(Answerer):
             return self.refuse(question, passages)
         # Only paragraphs that name as many of the question's entities as any paragraph does (not its numbers:
         # "How many ... on January 6, 2021?" is answered by a paragraph that need not repeat the date).
-        coverage = {p.paragraph_id: sum(mentions(p, e) for e in entities) for p in passages}
+        carried = carried_names(passages)
+        coverage = {p.paragraph_id: sum(mentions(p, e) or _named_in(carried[p.paragraph_id], e) for e in entities)
+                    for p in passages}
         most = max(coverage.values())
         pool = [p for p in passages if coverage[p.paragraph_id] == most]
         speakers = [s for s in speakers if content_terms(s) - ROLE_WORDS]  # "Prime Minister" names no one
         kind = answer_kind(question)
-        spans = self.spans(question, self.score_sentences(question, pool, speakers), kind)
+        spans = self.spans(question, self.score_sentences(question, pool, speakers, carried), kind)
         if not spans and kind == "name":
             # The wanted name or number may sit in another paragraph of the same story ("He will be the
             # first Hindu prime minister" names the entity; the paragraph before names him).
             articles = {p.article_id for p in pool}
             rest = [p for p in passages if p.article_id in articles and p not in pool]
-            spans = self.spans(question, self.score_sentences(question, pool + rest, speakers), kind)
+            spans = self.spans(question, self.score_sentences(question, pool + rest, speakers, carried), kind)
         if not spans:
             return self.refuse(question, passages)
         best = spans[0]
@@ -180,11 +182,14 @@ class ExtractiveAnswerer(Answerer):
         topic = content_terms(question) - content_terms(" ".join(names)) - ROLE_TERMS
         if not topic:
             return True
-        covered = len(topic & content_terms(" ".join([passage.text, passage.title]))) / len(topic)
+        covered = len(matched_terms(topic, content_terms(" ".join([passage.text, passage.title])))) / len(topic)
         return covered >= MIN_TOPIC_COVERAGE or best.similarity >= MIN_TOPIC_SIMILARITY
 
-    def score_sentences(self, question: str, passages: list[Passage], speakers: list[str]) -> list[Scored]:
-        """Every sentence of `passages`, scored, in paragraph order."""
+    def score_sentences(self, question: str, passages: list[Passage], speakers: list[str],
+                        carried: dict[str, list[str]] | None = None) -> list[Scored]:
+        """Every sentence of `passages`, scored, in paragraph order. `carried`: names each paragraph refers
+        back to ("the company" of the paragraph before), counted as its words like its title."""
+        carried = carried or {}
         sentences = [(p, a, b) for p in passages for a, b in split_sentences(p.text)]
         if not sentences:
             return []
@@ -196,8 +201,8 @@ class ExtractiveAnswerer(Answerer):
         for (p, a, b), cos in zip(sentences, similarity):
             text = p.text[a:b]
             # The title and the speakers are context every sentence of the paragraph shares.
-            terms = content_terms(" ".join([text, p.title, *p.speakers]))
-            lexical = len(q_terms & terms) / len(q_terms) if q_terms else 0.0
+            terms = content_terms(" ".join([text, p.title, *p.speakers, *carried.get(p.paragraph_id, [])]))
+            lexical = len(matched_terms(q_terms, terms)) / len(q_terms) if q_terms else 0.0
             score = DENSE_WEIGHT * float(cos) + (1 - DENSE_WEIGHT) * lexical
             if wanted:
                 score += SPEAKER_BONUS if wanted & {s.lower() for s in p.speakers} else -SPEAKER_BONUS
@@ -207,3 +212,33 @@ class ExtractiveAnswerer(Answerer):
             stands_alone = novel >= MIN_NOVEL_TERMS and len(_WORDS.findall(text)) >= MIN_WORDS
             out.append(Scored(float(np.clip(score, 0.0, 1.0)), p, a, b, float(cos), stands_alone, novel))
         return out
+
+
+# A paragraph that opens by referring back ("Since the company has ...", "He added ...") is about what the
+# paragraph before it names.
+_REFERS_BACK = re.compile(r"\b(?:the|this|that) (?:company|firm|group|organi[sz]ation|agency|start-?up|platform|"
+                          r"bank|carrier|retailer|automaker|ministry|government|team|club|initiative|project|"
+                          r"programme|program|plan|deal|law|bill)\b|^(?:\W*\w+\W+){0,3}?(?:he|she|it|they|its|his|"
+                          r"her|their)\b", re.I)
+
+
+def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
+    """For each paragraph whose first sentence refers back before naming anyone, the names in the paragraph just
+    before it in the same article (when that one was retrieved too): "Since the company has more than 10 billion
+    videos" is about the company the previous paragraph names."""
+    by_place = {(p.article_id, p.paragraph): p for p in passages}
+    out: dict[str, list[str]] = {}
+    for p in passages:
+        before = by_place.get((p.article_id, p.paragraph - 1))
+        first = split_sentences(p.text)[:1]
+        opening = p.text[first[0][0]:first[0][1]] if first else ""
+        match = _REFERS_BACK.search(opening)
+        # Only a reference made before the paragraph names anyone itself ("Yang Yuanxi, co-founder of Kuaishou,
+        # said the company ..." is about Kuaishou, not the company of the paragraph before).
+        refers = before is not None and match is not None and not names_in(opening[:match.start()])
+        out[p.paragraph_id] = names_in(before.text) if refers else []
+    return out
+
+
+def _named_in(names: list[str], entity: str) -> bool:
+    return any(entity.lower() in name.lower() for name in names)
