@@ -132,3 +132,35 @@ def test_a_paragraph_that_names_its_own_company_first_does_not_refer_back():
     own = passage("makers", 2, "In another session, Ines Duarte, founder of Brightwave, said the company has sold "
                   "90,000 batteries.", title)
     assert carried_names([first, own])["makers#p2"] == []
+
+
+RUIZ = ("Ana Ruiz, chair of the Regional Water Rights Board and a former director of the Coastal Fisheries Agency, "
+        "said: \"Our city has to build safer cycle lanes and cut car traffic downtown. Fewer cars will also make the "
+        "old town quieter at night,\" according to the council's minutes.")
+
+
+@pytest.fixture(scope="module")
+def ruiz():
+    return [passage("ruiz", 1, RUIZ, "Council debates traffic plan", ("Ana Ruiz",))]
+
+
+def test_a_topic_only_in_the_speakers_title_is_not_what_they_said(answerer, ruiz):
+    answer = ask(answerer, "What did Ana Ruiz say about water rights and fisheries?", ruiz, ["Ana Ruiz"])
+    assert answer.refused
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("What did Ana Ruiz say about cycle lanes?", "cycle lanes"),
+    ("Who is the chair of the Regional Water Rights Board?", "Ana Ruiz"),
+])
+def test_what_the_speaker_said_and_who_the_speaker_is_are_still_answered(answerer, ruiz, question, expected):
+    answer = ask(answerer, question, ruiz, ["Ana Ruiz"] if "Ana Ruiz" in question else [])
+    assert not answer.refused and expected in answer.text
+
+
+def test_without_appositions_drops_only_the_description_after_a_speakers_name():
+    from qa.answerers.extractive import without_appositions
+
+    assert without_appositions(RUIZ, ["Ana Ruiz"]).startswith("Ana Ruiz said: \"Our city")
+    assert without_appositions("Ana Ruiz, who chairs it, and Bo Li, said so.", ["Ana Ruiz"]) == \
+        "Ana Ruiz, who chairs it, and Bo Li, said so."

@@ -182,8 +182,22 @@ class ExtractiveAnswerer(Answerer):
         topic = content_terms(question) - content_terms(" ".join(names)) - ROLE_TERMS
         if not topic:
             return True
-        covered = len(matched_terms(topic, content_terms(" ".join([passage.text, passage.title])))) / len(topic)
-        return covered >= MIN_TOPIC_COVERAGE or best.similarity >= MIN_TOPIC_SIMILARITY
+        if _share(topic, " ".join([passage.text, passage.title])) < MIN_TOPIC_COVERAGE:
+            return best.similarity >= MIN_TOPIC_SIMILARITY
+        if not _ASKS_WHAT_WAS_SAID.search(question):  # "Who is the CEO of X?" asks about the speaker's title itself
+            return True
+        bare = without_appositions(passage.text, passage.speakers)
+        if bare == passage.text or _share(topic, " ".join([bare, passage.title])) >= MIN_TOPIC_COVERAGE:
+            return True
+        # "What did X say about T?": T's words are only in who X is ("former head of the ... Property Organization"),
+        # not in what X said, so what X said must be close in meaning to what is asked about X, names left out on
+        # both sides (the name alone makes any sentence of X's close to a question naming X).
+        said, asked = without_appositions(best.text, passage.speakers), question
+        for name in [*passage.speakers, *names]:
+            said = re.sub(re.escape(name), " ", said, flags=re.I)
+            asked = re.sub(re.escape(name), " ", asked, flags=re.I)
+        vectors = self.store.embedder.encode([asked, said], question_time=True)
+        return float(vectors[1] @ vectors[0]) >= MIN_TOPIC_SIMILARITY
 
     def score_sentences(self, question: str, passages: list[Passage], speakers: list[str],
                         carried: dict[str, list[str]] | None = None) -> list[Scored]:
@@ -242,3 +256,23 @@ def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
 
 def _named_in(names: list[str], entity: str) -> bool:
     return any(entity.lower() in name.lower() for name in names)
+
+
+_ASKS_WHAT_WAS_SAID = re.compile(r"\bwhat (?:did|does|do|has|have|is|was)\b.*\b(?:say|said|think|believe|argue|"
+                                 r"warn|tell|told|claim|urge|stress|emphasi[sz]e|note|write|announce)\b", re.I)
+_SAYS = (r"(?=\s*(?:said|says|told|added|noted|emphasi[sz]ed|stressed|argued|warned|disclosed|explained|wrote|"
+         r"insisted|urged|announced|claimed|commented|remarked|believes|believed)\b)")
+
+
+def without_appositions(text: str, speakers: list[str]) -> str:
+    """`text` without the description set off by commas after a speaker's name ("Ana Ruiz, chair of the Water
+    Rights Board, said ..." becomes "Ana Ruiz said ..."): words that say who speaks, not what was said."""
+    for name in speakers:
+        if len(name.split()) < 2:
+            continue
+        text = re.sub(rf"({re.escape(name)})\s*,\s*[^,\"“”]{{3,200}}?,{_SAYS}", r"\1", text)
+    return text
+
+
+def _share(topic: set[str], text: str) -> float:
+    return len(matched_terms(topic, content_terms(text))) / len(topic)
