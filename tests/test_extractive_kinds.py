@@ -70,8 +70,8 @@ def test_an_acronym_is_spelled_by_the_initials_of_a_name(acronym, text, spelled)
 
 
 def test_a_speaker_named_by_role_and_acronym_is_answered(answerer):
-    quote = passage("atoms", 1, "Ingrid Solberg, a board member of the Nordic Grid Council and former director general of "
-                    "the International Atomic Energy Agency, said: \"Small reactors will only be trusted if "
+    quote = passage("atoms", 1, "Ingrid Solberg, a board member of the Nordic Grid Council and former director "
+                    "general of the International Atomic Energy Agency, said: \"Small reactors will only be trusted if "
                     "inspectors can visit every site. Public trust in nuclear power also requires open safety "
                     "data,\" according to the conference organisers.", "Nordic energy forum opens",
                     ("Ingrid Solberg",))

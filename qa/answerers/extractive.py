@@ -249,8 +249,8 @@ def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
         match = _REFERS_BACK.search(opening)
         # Only a reference made before the paragraph names anyone itself ("Yang Yuanxi, co-founder of Kuaishou,
         # said the company ..." is about Kuaishou, not the company of the paragraph before).
-        refers = before is not None and match is not None and not names_in(opening[:match.start()])
-        out[p.paragraph_id] = names_in(before.text) if refers else []
+        refers = match is not None and not names_in(opening[:match.start()])
+        out[p.paragraph_id] = names_in(before.text) if before is not None and refers else []
     return out
 
 
