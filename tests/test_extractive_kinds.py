@@ -164,3 +164,9 @@ def test_without_appositions_drops_only_the_description_after_a_speakers_name():
     assert without_appositions(RUIZ, ["Ana Ruiz"]).startswith("Ana Ruiz said: \"Our city")
     assert without_appositions("Ana Ruiz, who chairs it, and Bo Li, said so.", ["Ana Ruiz"]) == \
         "Ana Ruiz, who chairs it, and Bo Li, said so."
+
+
+def test_a_speaker_named_by_the_words_of_their_title_is_still_answered(answerer, ruiz):
+    # The question finds the speaker by the title the paragraph gives them, so those words are not its topic.
+    answer = ask(answerer, "What did the chair of the water rights board think about the old town at night?", ruiz)
+    assert not answer.refused and "Ana Ruiz" in answer.text
