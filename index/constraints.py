@@ -31,16 +31,22 @@ class Constraints:
                 and (self.sources is None or source in self.sources)
                 and (self.article_ids is None or article_id in self.article_ids))
 
-    def mask(self, days: np.ndarray, sources: np.ndarray, article_ids: np.ndarray) -> np.ndarray:
-        """Which of these paragraphs (arrays of their day, source, article id) the filters let through."""
-        keep = np.ones(len(days), dtype=bool)
-        if self.day_from:
+    def mask(self, days: np.ndarray | None, sources: np.ndarray | None, article_ids: np.ndarray | None,
+             n: int) -> np.ndarray:
+        """Which of these n paragraphs (arrays of their day, source, article id; a column the filters do not
+        test may be None) the filters let through."""
+        tested = [(self.day_from or self.day_to, days), (self.sources is not None, sources),
+                  (self.article_ids is not None, article_ids)]
+        if any(used and column is None for used, column in tested):
+            raise ValueError("a column the constraints test was not given")
+        keep = np.ones(n, dtype=bool)
+        if self.day_from and days is not None:
             keep &= days >= self.day_from
-        if self.day_to:
+        if self.day_to and days is not None:
             keep &= days <= self.day_to
-        if self.sources is not None:
+        if self.sources is not None and sources is not None:
             keep &= np.isin(sources, self.sources)
-        if self.article_ids is not None:
+        if self.article_ids is not None and article_ids is not None:
             keep &= np.isin(article_ids, self.article_ids)
         return keep
 

@@ -7,6 +7,7 @@ manifest does not know.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import sqlite3
 import threading
@@ -25,7 +26,9 @@ CREATE TABLE IF NOT EXISTS paragraphs (
     speakers TEXT, windows INTEGER);
 CREATE INDEX IF NOT EXISTS paragraphs_article ON paragraphs(article_id);
 CREATE TABLE IF NOT EXISTS speakers (paragraph_id TEXT, article_id TEXT, name TEXT, name_lower TEXT);
-CREATE INDEX IF NOT EXISTS speakers_name ON speakers(name_lower);
+-- (name, paragraph) covers `paragraphs_of_speakers`: a speaker of thousands of paragraphs is read from the index alone
+DROP INDEX IF EXISTS speakers_name;
+CREATE INDEX IF NOT EXISTS speakers_name_paragraph ON speakers(name_lower, paragraph_id);
 CREATE INDEX IF NOT EXISTS speakers_article ON speakers(article_id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
@@ -157,12 +160,6 @@ class Manifest:
             out[row["paragraph_id"]] = row
         return out
 
-    def paragraph_facts(self, ids: list[str], state: str | None = "done") -> dict[str, tuple[str, str, str]]:
-        """paragraph_id -> (article_id, published, source), what ranking and filters need, without the text
-        and speakers `paragraphs` reads and parses; by default only of `done` articles."""
-        rows = self._paragraph_rows("p.paragraph_id, p.article_id, a.published, a.source", ids, state)
-        return {pid: (article_id, published or "", source or "") for pid, article_id, published, source in rows}
-
     def _paragraph_rows(self, columns: str, ids: list[str], state: str | None):
         """`columns` of the paragraphs `ids` joined with their articles (of that state), 500 ids a query."""
         for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
@@ -190,10 +187,26 @@ class Manifest:
     def speaker_names(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT DISTINCT name FROM speakers")]
 
-    def paragraphs_of_speakers(self, names: list[str]) -> list[str]:
-        lowered = [n.lower() for n in names]
-        sql = f"SELECT DISTINCT paragraph_id FROM speakers WHERE name_lower IN ({','.join('?' * len(lowered))})"
-        return [r[0] for r in self._db.execute(sql, lowered)] if lowered else []
+    def paragraphs_of_speakers(self, names: list[str], among: list[str] | None = None, after: str = "",
+                               limit: int = 0) -> list[str]:
+        """Ids of the paragraphs attributed to one of `names`: those of `among` when given; otherwise in id order,
+        the first `limit` (0: all) after `after`. Each name is read in order from the (name, paragraph) index
+        and the lists merged, so a speaker of thousands of paragraphs costs `limit` rows, not thousands."""
+        lowered = sorted({n.lower() for n in names})
+        if not lowered:
+            return []
+        if among is not None:
+            found: set[str] = set()
+            for chunk in (among[i:i + 500] for i in range(0, len(among), 500)):
+                sql = (f"SELECT DISTINCT paragraph_id FROM speakers WHERE name_lower IN "
+                       f"({','.join('?' * len(lowered))}) AND paragraph_id IN ({','.join('?' * len(chunk))})")
+                found.update(r[0] for r in self._db.execute(sql, [*lowered, *chunk]))
+            return [pid for pid in among if pid in found]
+        sql = "SELECT paragraph_id FROM speakers WHERE name_lower=? AND paragraph_id>? ORDER BY paragraph_id"
+        sql, extra = (sql + " LIMIT ?", [limit]) if limit else (sql, [])
+        per_name = [[r[0] for r in self._db.execute(sql, [name, after, *extra])] for name in lowered]
+        merged = list(dict.fromkeys(heapq.merge(*per_name)))
+        return merged[:limit] if limit else merged
 
     def articles_by_author(self, author: str) -> list[str]:
         needle = author.lower()

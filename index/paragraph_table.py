@@ -25,6 +25,8 @@ class ParagraphTable:
         self._day_order: np.ndarray | None = None  # positions in day order, and their days: built on first use
         self._sorted_days: np.ndarray | None = None
         self._value_index: dict[str, dict[str, np.ndarray]] = {}  # field -> value -> positions, built on first use
+        self._hashes: np.ndarray | None = None  # paragraph ids' hashes, sorted, and their positions: first use
+        self._hash_order: np.ndarray | None = None
 
     @classmethod
     def from_rows(cls, rows: list[tuple]) -> ParagraphTable:
@@ -72,6 +74,35 @@ class ParagraphTable:
         found = [index.get(v, empty) for v in values]
         return np.concatenate(found) if found else empty
 
+    def lookup(self, paragraph_ids: list[str]) -> dict[str, int]:
+        """paragraph_id -> position, for the ids this snapshot holds. By binary search over the ids' 64-bit
+        hashes, sorted once per snapshot (16 bytes a paragraph: a dict of 1M ids would cost ~80 MiB), each
+        hit checked against the id itself."""
+        if self._hashes is None or self._hash_order is None:
+            hashes = np.fromiter((hash(pid) for pid in self.paragraph_ids), dtype=np.int64,
+                                 count=len(self.paragraph_ids))
+            self._hash_order = np.argsort(hashes, kind="stable")
+            self._hashes = hashes[self._hash_order]
+        if not paragraph_ids:
+            return {}
+        wanted = np.fromiter((hash(pid) for pid in paragraph_ids), dtype=np.int64, count=len(paragraph_ids))
+        starts = np.searchsorted(self._hashes, wanted, "left")
+        out = {}
+        for pid, h, i in zip(paragraph_ids, wanted.tolist(), starts.tolist()):
+            while i < len(self._hashes) and self._hashes[i] == h:  # more than one only on a hash collision
+                position = int(self._hash_order[i])
+                if self.paragraph_ids[position] == pid:
+                    out[pid] = position
+                    break
+                i += 1
+        return out
+
+    def facts(self, paragraph_ids: list[str]) -> dict[str, tuple[str, int, str]]:
+        """paragraph_id -> (article_id, day, source) of the ids this snapshot holds (the indexed paragraphs of
+        `done` articles at its manifest generation): what ranking and filters need, without a query."""
+        found = self.lookup(paragraph_ids)
+        return {pid: (self.article_ids[i], int(self.days[i]), self.sources[i]) for pid, i in found.items()}
+
     def positions(self, c: Constraints) -> np.ndarray | None:
         """Positions of the paragraphs the constraints let through: the smallest of the sets its dates (binary
         search), sources and article ids (value indexes) select, then checked in full; None without any
@@ -93,7 +124,11 @@ class ParagraphTable:
 
     def allowed(self, positions: np.ndarray, c: Constraints) -> np.ndarray:
         """Which of the paragraphs at `positions` the constraints let through (a bool array)."""
-        return c.mask(self.days[positions], self.sources[positions], self.article_ids[positions])
+        # Only the columns the constraints test are gathered: the object columns cost most, and a dated BM25
+        # search checks every paragraph holding a query term (hundreds of thousands at 1M).
+        return c.mask(self.days[positions] if c.day_from or c.day_to else None,
+                      self.sources[positions] if c.sources is not None else None,
+                      self.article_ids[positions] if c.article_ids is not None else None, len(positions))
 
     def window_ids(self, positions: np.ndarray, limit: int = 0) -> list[str] | None:
         """The Chroma ids of every window of the paragraphs at `positions`; None when they are more than

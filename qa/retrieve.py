@@ -5,11 +5,11 @@ top-k is always filled from the allowed articles; how each one does that is the 
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 
 from index.constraints import Constraints
-from index.dates import published_day
 from index.store import IndexStore
 from qa.filters import resolve_constraints
 from qa.query import QuestionInfo, analyze, known_speakers
@@ -24,6 +24,9 @@ class Retrieval:
 
     passages: list[Passage]
     info: QuestionInfo
+
+
+_POOL = ThreadPoolExecutor(4, thread_name_prefix="keyword-search")
 
 
 def rrf(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
@@ -60,19 +63,23 @@ def search(store: IndexStore, settings, question: str, k: int | None = None, as_
 def _retrieve(store: IndexStore, rs, info: QuestionInfo, vector, c: Constraints, k: int,
               as_of: date | None) -> list[Passage]:
     keyword_index = store.keyword  # one snapshot for both: the dense search plans with its paragraph table
+    # The BM25 search runs on a worker thread while Chroma searches here: both spend their time outside the
+    # GIL (Chroma's Rust query, numpy's scoring), so the hybrid query costs about the slower of the two.
+    keyword_search = _POOL.submit(keyword_index.search, info.question, rs.candidates, c)
     dense = store.vectors.search(vector, rs.candidates, c, keyword_index.table)
-    keyword = keyword_index.search(info.question, rs.candidates, c)
+    keyword = keyword_search.result()
     rankings = [([h.paragraph_id for h in dense], rs.dense_weight),
                 ([h.paragraph_id for h in keyword], rs.keyword_weight)]
     if info.speakers:
-        rankings.append((_speaker_ranking(store, info, c, dense, keyword), rs.speaker_weight))
+        rankings.append((_speaker_ranking(store, keyword_index.table, info, c, dense, keyword, rs.candidates),
+                         rs.speaker_weight))
     fused = rrf(rankings, rs.rrf_k)
-    # Dates (for recency) of every candidate, then the full rows of the top k only: a named speaker can
-    # bring thousands of candidates on a big corpus.
-    facts = store.manifest.paragraph_facts(list(fused))
+    # Dates (for recency) of every candidate from the snapshot's paragraph table (in memory: a named speaker
+    # can bring thousands of candidates on a big corpus), then the full rows of the top k only.
+    facts = keyword_index.table.facts(list(fused))
     if as_of:
-        for pid, (_, published, _) in facts.items():
-            fused[pid] *= recency_factor(published, as_of, rs.recency_half_life_days)
+        for pid, (_, day, _) in facts.items():
+            fused[pid] *= recency_factor(day, as_of, rs.recency_half_life_days)
     dense_scores = {h.paragraph_id: h.score for h in dense}
     top = one_per_story(store, sorted((pid for pid in fused if pid in facts), key=lambda pid: -fused[pid]), k)
     rows = store.manifest.paragraphs(top)
@@ -80,26 +87,40 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, vector, c: Constraints,
     return with_also_in(store, passages, as_of)
 
 
-def _speaker_ranking(store, info: QuestionInfo, c: Constraints, dense, keyword) -> list[str]:
-    """The named speakers' paragraphs, ordered by how the other retrievers ranked them."""
-    pids = store.manifest.paragraphs_of_speakers(info.speakers)
-    if c.active:
-        facts = store.manifest.paragraph_facts(pids)
-        allowed = [pid for pid, (article_id, published, source) in facts.items()
-                   if c.allows(published_day(published), source, article_id)]
-    else:
-        allowed = pids  # articles not `done` yet are dropped with the other candidates in `_retrieve`
+def _speaker_ranking(store, table, info: QuestionInfo, c: Constraints, dense, keyword, limit: int) -> list[str]:
+    """The named speakers' paragraphs that the constraints let through: those the other retrievers found, in
+    their order, then at most `limit` others (in id order, as before the cap). A speaker quoted in thousands of
+    paragraphs brings what fusion can use, not all of them: a paragraph only this list holds, at rank r, scores
+    1 / (rrf_k + r), below each of the dense list's first k once r > k (recency and reprints aside), so the cap
+    at `limit` (the candidates per retriever, 50 against a top k of 5) changes no top k in practice."""
     order = {h.paragraph_id: i for i, h in enumerate(dense)}
     for i, h in enumerate(keyword):
         order[h.paragraph_id] = min(order.get(h.paragraph_id, i), i)
-    return sorted(allowed, key=lambda pid: (order.get(pid, len(order)), pid))
+    found = store.manifest.paragraphs_of_speakers(info.speakers, among=sorted(order, key=lambda pid: (order[pid], pid)))
+
+    def allowed(chunk: list[str]) -> list[str]:  # indexed (articles `done`) and within the constraints
+        facts = table.facts(chunk)
+        return [pid for pid in chunk if pid in facts and c.allows(facts[pid][1], facts[pid][2], facts[pid][0])]
+
+    others: list[str] = []
+    after = ""
+    while len(others) < limit:  # pages of the speakers' other paragraphs until `limit` pass the constraints
+        page = store.manifest.paragraphs_of_speakers(info.speakers, after=after, limit=4 * limit)
+        others += [pid for pid in allowed(page) if pid not in order]
+        if len(page) < 4 * limit:
+            break
+        after = page[-1]
+    return allowed(found) + others[:limit]
 
 
-def recency_factor(published: str, as_of: date, half_life_days: float) -> float:
-    """1 for an article of the as_of day, falling towards 0.5 for old ones (never below: old news is news)."""
-    if not published:
+def recency_factor(day: int, as_of: date, half_life_days: float) -> float:
+    """1 for an article of the as_of day (`day` numbered as index/dates.py does: 20231110), falling towards 0.5
+    for old ones (never below: old news is news); 0.5 when undated."""
+    try:
+        published = date(day // 10000, day // 100 % 100, day % 100)
+    except ValueError:  # 0 (undated), or only a year was known
         return 0.5
-    age = max(0, (as_of - date.fromisoformat(published)).days)
+    age = max(0, (as_of - published).days)
     return 0.5 + 0.5 * 0.5 ** (age / half_life_days)
 
 
