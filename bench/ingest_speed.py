@@ -98,7 +98,7 @@ def step_newsqa_serial(path: Path) -> dict:
 
 
 def step_newsqa(path: Path, raw_alongside: bool = False) -> dict:
-    import index.ingest as ingest_module
+    import index.writer as ingest_module  # make_paragraphs is looked up there at each article
     from qa import QA
 
     qa = QA(tempfile.mkdtemp(prefix="bench-ingest-"), index={"seed_default_corpus": False, "embed_batch_size": BATCH})
