@@ -71,13 +71,21 @@ def stamp(load_before: list[float] | None = None) -> dict:
 def header(s: dict) -> str:
     """The lines every result table starts with: date, revision, machine, load before and after."""
     b, a = s["load_before"], s["load_after"]
+    given = os.environ.get("QA_BENCH_RUN_LOAD")
+    run_load = [float(x) for x in given.split(",")] if given else None
     return (f"Date: {s['date']}; revision: `{s['revision']}`\n\n"
             f"Machine: {s['machine']['cpu']}, {s['machine']['cores']} cores, {s['machine']['ram_gib']} GiB RAM, "
             f"Python {s['machine']['python']}\n\n"
             f"Load average (1 / 5 / 15 min) before the run {b[0]:.1f} / {b[1]:.1f} / {b[2]:.1f}, "
-            f"after {a[0]:.1f} / {a[1]:.1f} / {a[2]:.1f} on {s['machine']['cores']} cores"
+            f"after {a[0]:.1f} / {a[1]:.1f} / {a[2]:.1f} on {s['machine']['cores']} cores (after: this run's own work "
+            f"included)"
+            # Other work is what the load before the run shows; the load after is mostly the run itself, and within
+            # `bench/run.py` an earlier step still weighs on the averages when the next starts, so there the load
+            # before the whole run (QA_BENCH_RUN_LOAD, set by bench/run.py) is the one that tells.
+            + (f"; before this `bench/run.py` run {run_load[0]:.1f} / {run_load[1]:.1f} / {run_load[2]:.1f}"
+               if run_load else "")
             + (" — **loaded machine: timings are not publishable, ratios only**"
-               if max(b[0], a[0]) > 0.5 * (s['machine']['cores'] or 1) else "") + "\n")
+               if (run_load or b)[0] > 0.5 * (s['machine']['cores'] or 1) else "") + "\n")
 
 
 def stamp_markdown(path: Path, load_before: list[float] | None = None) -> None:

@@ -8,7 +8,7 @@ at 10k/100k and at 1M paragraphs, the query path before/after on the real RealTi
     python bench/run.py --full                # ingest throughput on the whole corpus (hours)
 
 README figure -> result file: performance and scale -> bench/results/{before_after,query_latency,
-query_latency_1m,cold_start,ingest_speed,encoders}.md; RealTime QA -> realtimeqa.md (`realtimeqa`); answer
+query_latency_1m,query_steps_1m,cold_start,ingest_speed,encoders}.md; RealTime QA -> realtimeqa.md (`realtimeqa`); answer
 latency -> llm_latency.md (`llm`); QA_CONCURRENCY -> load.md (`load`). Every file starts with the date, the
 git revision and the load average before and after (bench/common.py `header`); ratios divide by the app's
 own dense call measured in the same run (bench/query_latency.py). Publish figures only from a run on a quiet
@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import report  # noqa: E402
 from bench.common import CACHE, CORPUS, DATA, ROOT, machine, machine_line, run_json, save  # noqa: E402
 
-STEPS = ["ingest", "encoders", "query", "query-1m", "before-after", "cold"]  # the default run
+STEPS = ["ingest", "encoders", "query", "query-1m", "tail-1m", "before-after", "cold"]  # the default run
 EXTRA = ["realtimeqa", "llm", "load"]  # scripts that write their own tables, run on request
 
 RTQA_SOURCE = ROOT.parent / "main" / "bench" / ".cache" / "realtimeqa-home"  # built by bench/realtimeqa.py
@@ -96,6 +96,37 @@ def query(sizes: list[int], n_questions: int, name: str = "query_latency") -> No
     report.query_chart(results, report.chart_path(name))
 
 
+def run_at(rev: str, args: list[str]) -> dict:
+    """A bench script of this tree run on the library of revision `rev` (a `git archive` of it under
+    bench/.cache): today's harness, that revision's code. Returns its JSON line."""
+    base = CACHE / f"base-{rev}"
+    if not base.exists():
+        base.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
+    for name in ("__init__.py", "common.py", "query_latency.py", "query_steps.py"):
+        shutil.copy(ROOT / "bench" / name, base / "bench" / name)
+    done = subprocess.run([sys.executable, *args], cwd=base, capture_output=True, text=True,
+                          env={**__import__("os").environ, "PYTHONPATH": str(base), "QA_BENCH_DATA": str(DATA)})
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(args)} at {rev} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def tail(rev: str, n_questions: int) -> None:
+    """Each step of the query path at 1M paragraphs (embedded Chroma), on the library of `rev` and of this tree:
+    the profile behind the 1M p95 (bench/query_steps.py)."""
+    load_before = machine()["loadavg"]
+    home = Path(run_json(["bench/synthetic.py", "--size", "1000000"], timeout=6 * 3600)["home"])
+    args = ["bench/query_steps.py", "--home", str(home), "--questions", str(n_questions)]
+    before, after = run_at(rev, args), run_json(args)
+    from bench.query_steps import table
+
+    md = (f"# Hybrid retrieval step by step at 1M paragraphs, before ({rev}) and after ({n_questions} RealTime QA "
+          f"questions, embedded Chroma)\n\n{table(before, after)}\n")
+    save("query_steps_1m", {"rev": rev, "before": before, "after": after}, md, load_before)
+
+
 def before_after(rev: str, n_questions: int) -> None:
     """The query path of `rev` and of this tree, on a copy of the real 170k-paragraph RealTime QA home."""
     load_before = machine()["loadavg"]
@@ -105,17 +136,8 @@ def before_after(rev: str, n_questions: int) -> None:
             print("before/after skipped: no RealTime QA home (run bench/realtimeqa.py first)")
             return
         shutil.copytree(RTQA_SOURCE, home, ignore=shutil.ignore_patterns("models"))
-    base = CACHE / f"base-{rev}"
-    if not base.exists():
-        base.mkdir(parents=True)
-        archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive, check=True)
-    for name in ("__init__.py", "common.py", "query_latency.py"):  # today's harness, that revision's library
-        shutil.copy(ROOT / "bench" / name, base / "bench" / name)
     args = ["--home", str(home), "--questions", str(n_questions)]
-    before = json.loads(subprocess.run([sys.executable, "bench/query_latency.py", *args], cwd=base, check=True,
-                                       capture_output=True, text=True, env={**__import__("os").environ,
-                                       "PYTHONPATH": str(base), "QA_BENCH_DATA": str(DATA)}).stdout.strip().splitlines()[-1])
+    before = run_at(rev, ["bench/query_latency.py", *args])
     after = run_json(["bench/query_latency.py", *args])
     md = (f"# Query path before ({rev}) and after, RealTime QA home ({after['paragraphs']:,} paragraphs, "
           f"{n_questions} questions)\n\n{report.before_after_table(before, after)}\n")
@@ -143,16 +165,21 @@ if __name__ == "__main__":
     ap.add_argument("--full", action="store_true", help="ingest the whole corpus")
     ap.add_argument("--questions", type=int, default=100)
     ap.add_argument("--before", default="622453c", help="revision for the before/after query table")
+    ap.add_argument("--tail-before", default="7b1e7a2", help="revision for the 1M step-by-step table (before issue "
+                    "14's fix of the tail)")
     ap.add_argument("--only", nargs="+", choices=STEPS + EXTRA, default=STEPS)
     args = ap.parse_args()
     if not CORPUS.exists():
         print(f"skipped: {CORPUS} not found")
         sys.exit(0)
     started = time.perf_counter()
+    # Every table's header flags a loaded machine by the load before the whole run (bench/common.py `header`).
+    __import__("os").environ.setdefault("QA_BENCH_RUN_LOAD", ",".join(str(x) for x in machine()["loadavg"]))
     steps = {"ingest": lambda: ingest(args.articles, args.full),
              "encoders": lambda: run_json(["bench/encoders.py", "--paragraphs", "500"]),
              "query": lambda: query(args.sizes, args.questions),
              "query-1m": lambda: query([1_000_000], args.questions, "query_latency_1m"),
+             "tail-1m": lambda: tail(args.tail_before, args.questions),
              "before-after": lambda: before_after(args.before, min(args.questions, 20)), "cold": cold_start,
              "realtimeqa": lambda: script("bench/realtimeqa.py"), "llm": lambda: script("bench/llm_latency.py", "--questions", "10"),
              "load": lambda: script("bench/load.py")}
