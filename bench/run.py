@@ -78,9 +78,13 @@ class ChromaServer:
 
 def query(sizes: list[int], n_questions: int, name: str = "query_latency") -> None:
     load_before = machine()["loadavg"]
-    results = []
+    results, builds = [], []
     for size in sizes:
-        home = Path(run_json(["bench/synthetic.py", "--size", str(size)], timeout=6 * 3600)["home"])
+        built = run_json(["bench/synthetic.py", "--size", str(size)], timeout=6 * 3600)
+        builds.append(f"- {size:,} paragraphs: the home's build (once, maybe in an earlier run) wrote for "
+                      f"{built['write_s']:.0f} s and built BM25 in {built['bm25_s']:.0f} s, peak RSS "
+                      f"{built['peak_rss_mib']:.0f} MiB")
+        home = Path(built["home"])
         embedded = run_json(["bench/query_latency.py", "--home", str(home), "--questions", str(n_questions)])
         results.append({"mode": "embedded", **embedded})
         with ChromaServer(home / "chroma") as server:
@@ -91,7 +95,8 @@ def query(sizes: list[int], n_questions: int, name: str = "query_latency") -> No
     md = (f"# Query latency on synthetic corpora ({n_questions} RealTime QA questions)\n\n"
           f"{report.query_table(results)}\n\n"
           + "\n".join(f"- {r['paragraphs']:,} paragraphs, {r['mode']}: Chroma server peak RSS "
-                      f"{r['server_peak_rss_mib']:.0f} MiB" for r in results if r.get("server_peak_rss_mib")) + "\n")
+                      f"{r['server_peak_rss_mib']:.0f} MiB" for r in results if r.get("server_peak_rss_mib")) + "\n"
+          + "\n".join(builds) + "\n")
     save(name, {"results": results}, md, load_before)
     report.query_chart(results, report.chart_path(name))
 
