@@ -103,6 +103,13 @@ class ParagraphTable:
         found = self.lookup(paragraph_ids)
         return {pid: (self.article_ids[i], int(self.days[i]), self.sources[i]) for pid, i in found.items()}
 
+    def allowed_ids(self, paragraph_ids: list[str], c: Constraints) -> list[str]:
+        """The ids of `paragraph_ids` this snapshot holds and the constraints let through, in their order."""
+        found = self.lookup(paragraph_ids)
+        positions = np.fromiter(found.values(), dtype=np.int64, count=len(found))
+        passed = {pid for pid, ok in zip(found, self.allowed(positions, c).tolist()) if ok}
+        return [pid for pid in paragraph_ids if pid in passed]
+
     def positions(self, c: Constraints) -> np.ndarray | None:
         """Positions of the paragraphs the constraints let through: the smallest of the sets its dates (binary
         search), sources and article ids (value indexes) select, then checked in full; None without any

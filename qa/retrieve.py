@@ -98,19 +98,15 @@ def _speaker_ranking(store, table, info: QuestionInfo, c: Constraints, dense, ke
         order[h.paragraph_id] = min(order.get(h.paragraph_id, i), i)
     found = store.manifest.paragraphs_of_speakers(info.speakers, among=sorted(order, key=lambda pid: (order[pid], pid)))
 
-    def allowed(chunk: list[str]) -> list[str]:  # indexed (articles `done`) and within the constraints
-        facts = table.facts(chunk)
-        return [pid for pid in chunk if pid in facts and c.allows(facts[pid][1], facts[pid][2], facts[pid][0])]
-
     others: list[str] = []
     after = ""
     while len(others) < limit:  # pages of the speakers' other paragraphs until `limit` pass the constraints
         page = store.manifest.paragraphs_of_speakers(info.speakers, after=after, limit=4 * limit)
-        others += [pid for pid in allowed(page) if pid not in order]
+        others += [pid for pid in table.allowed_ids(page, c) if pid not in order]
         if len(page) < 4 * limit:
             break
         after = page[-1]
-    return allowed(found) + others[:limit]
+    return table.allowed_ids(found, c) + others[:limit]
 
 
 def recency_factor(day: int, as_of: date, half_life_days: float) -> float:
