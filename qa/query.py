@@ -27,6 +27,7 @@ class QuestionInfo:
     question: str
     speakers: list[str] = field(default_factory=list)  # known speakers the question names
     entities: list[str] = field(default_factory=list)  # capitalized names in the question
+    speaker_slot: str | None = None  # X of "What did X say about ...?" (`speaker_slot`), else None
     date_from: date | None = None  # from "this week" and similar, relative to as_of
     date_to: date | None = None
 
@@ -127,13 +128,33 @@ class KnownSpeakers:
         return [self.names[i] for i in sorted(found)]
 
 
+# "What did X say about T?" asks about X's words: the names in T are what X spoke of, not speakers
+# ("What did Mr. Carson say about Republicans ...?" is not a question about what Republicans said).
+_SPEAKER_SLOT = re.compile(
+    r"(?i)(?:^\W*|[,;:]\s+)(?:what|how|why)\s+(?:else\s+)?(?:did|does|do|has|have|had|will|would|could)\s+(?P<who>\S.*?)\s+"
+    r"(?:say|said|tell|told|claim|claimed|"
+    r"argue|argued|think|write|wrote|tweet|tweeted|warn|warned|mean|meant|suggest|suggested|promise|promised|"
+    r"predict|predicted|insist|insisted|admit|admitted|reveal|revealed|explain|explained|describe|described|"
+    r"announce|announced|acknowledge|acknowledged|note|noted|respond|responded|react|reacted|"
+    r"comment|commented|testify|testified)\b")
+
+
+def speaker_slot(question: str) -> str | None:
+    """Who a "what did X say" question asks about (X, as written), or None for other questions."""
+    match = _SPEAKER_SLOT.search(asked_sentence(question))
+    return match.group("who") if match else None
+
+
 def find_speakers(question: str, known) -> list[str]:
-    """Known speakers named in the question, by full name or by a capitalized surname."""
+    """Known speakers named in the question (in its speaker slot when it has one: `speaker_slot`), by full
+    name or by a capitalized surname."""
     known = known if isinstance(known, KnownSpeakers) else KnownSpeakers(known)
-    lowered = question.lower()
-    tokens = set(_CAPITALIZED_WORD.findall(question))
-    hits = []
-    for name in known.candidates(question):
+    slot = speaker_slot(question)
+    text = question if slot is None else slot
+    lowered = text.lower()
+    tokens = set(_CAPITALIZED_WORD.findall(text))
+    hits, full_hits = [], []
+    for name in known.candidates(text):
         parts = name.split()
         full = re.search(rf"\b{re.escape(name.lower())}\b", lowered)
         # A surname alone ("Yang said", "What did Li say") names the speaker; a first word alone does not
@@ -141,9 +162,15 @@ def find_speakers(question: str, known) -> list[str]:
         partial = len(parts) > 1 and len(parts[-1]) > 1 and parts[-1] in tokens
         if full or (partial and name[0].isupper()):
             hits.append(name)
-    # Prefer full-name hits: "Robin Li" should not also pull in every other "Li".
-    full_hits = [n for n in hits if n.lower() in lowered]
-    return full_hits or hits
+        if full:
+            full_hits.append(name)
+    # Full names first: "Robin Li" does not pull in every other Li. But the person a "what did X say" question
+    # asks about, named by a bare surname ("Mr. Trump"), is every known Trump (the question does not say which),
+    # unless it also names one ("Hillary Clinton").
+    given = {name.split()[-1] for name in full_hits if len(name.split()) > 1}
+    bare = {name for name in full_hits if len(name.split()) == 1} if slot is not None else set()
+    return [name for name in hits if name in full_hits
+            or (name.split()[-1] not in given and (not full_hits or name.split()[-1] in bare))]
 
 
 def known_speakers(store) -> KnownSpeakers:
@@ -154,7 +181,8 @@ def known_speakers(store) -> KnownSpeakers:
 def analyze(question: str, as_of: date | None, speakers, recent_slack_days: int = 3,
             window_days: int = 7) -> QuestionInfo:
     """`speakers`: the index's known speakers (`known_speakers(store)`)."""
-    info = QuestionInfo(question, find_speakers(question, speakers), named_entities(question))
+    info = QuestionInfo(question, find_speakers(question, speakers), named_entities(question),
+                        speaker_slot=speaker_slot(question))
     if as_of:
         info.date_to = as_of
         for pattern, days in RECENT_PHRASES.items():
