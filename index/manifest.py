@@ -208,6 +208,13 @@ class Manifest:
         merged = list(dict.fromkeys(heapq.merge(*per_name)))
         return merged[:limit] if limit else merged
 
+    def article_paragraphs(self, article_ids: list[str]) -> list[tuple[str, str, str, list[str]]]:
+        """(paragraph_id, article_id, text, speaker names) of every paragraph of `article_ids`, in article and
+        reading order."""
+        sql = "SELECT paragraph_id, article_id, text, speakers FROM paragraphs WHERE article_id=? ORDER BY n"
+        return [(r[0], r[1], r[2], sorted({a["speaker"] for a in json.loads(r[3] or "[]")}))
+                for article_id in article_ids for r in self._db.execute(sql, (article_id,))]
+
     def articles_by_author(self, author: str) -> list[str]:
         needle = author.lower()
         return [r["article_id"] for r in self.articles()

@@ -12,7 +12,7 @@ from datetime import date
 from index.constraints import Constraints
 from index.store import IndexStore
 from qa.filters import resolve_constraints
-from qa.query import QuestionInfo, analyze, known_speakers
+from qa.query import QuestionInfo, analyze, known_speakers, strip_titles
 from qa.reprints import one_per_story, with_also_in
 from qa.types import Filters, Passage
 
@@ -74,12 +74,20 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, vector, c: Constraints,
         rankings.append((_speaker_ranking(store, keyword_index.table, info, c, dense, keyword, rs.candidates),
                          rs.speaker_weight))
     fused = rrf(rankings, rs.rrf_k)
+    about = rrf(rankings[:2], rs.rrf_k)  # what the question's words found, without the speaker's other words
     # Dates (for recency) of every candidate from the snapshot's paragraph table (in memory: a named speaker
     # can bring thousands of candidates on a big corpus), then the full rows of the top k only.
     facts = keyword_index.table.facts(list(fused))
     if as_of:
         for pid, (_, day, _) in facts.items():
-            fused[pid] *= recency_factor(day, as_of, rs.recency_half_life_days)
+            factor = recency_factor(day, as_of, rs.recency_half_life_days)
+            fused[pid] *= factor
+            if pid in about:
+                about[pid] *= factor
+    if info.speaker_slot is not None and rs.speaker_story_articles:
+        lifted = _speaker_in_story(store, keyword_index.table, info, c, fused, about, facts,
+                                   rs.speaker_story_articles, max(1, k - 2))
+        facts.update(keyword_index.table.facts(lifted))
     dense_scores = {h.paragraph_id: h.score for h in dense}
     top = one_per_story(store, sorted((pid for pid in fused if pid in facts), key=lambda pid: -fused[pid]), k)
     rows = store.manifest.paragraphs(top)
@@ -107,6 +115,53 @@ def _speaker_ranking(store, table, info: QuestionInfo, c: Constraints, dense, ke
             break
         after = page[-1]
     return table.allowed_ids(found, c) + others[:limit]
+
+
+def _speaker_in_story(store, table, info: QuestionInfo, c: Constraints, fused: dict[str, float],
+                      about: dict[str, float], facts, articles: int, most: int) -> list[str]:
+    """"What did X say about T?": the story about T is found by T's words (its title, its lead), but X's words
+    in it rarely repeat them, while X's words in other stories match X's name as well. In the `articles`
+    stories that the question's words found best (`about`: dense and keyword fused, without the speaker's
+    paragraphs elsewhere, which would make X's most quoted story the story), the paragraphs attributed to X,
+    then those that name X ("Feinstein said", "Clinton will focus on ...": a reported statement the speaker
+    extraction did not attribute, or a speaker it does not know), rank first: by story, then in the order
+    fusion had them; at most `most`, so the top k keeps room for other stories. `fused` is changed in place;
+    returns the lifted ids."""
+    best: dict[str, float] = {}
+    for pid, score in about.items():
+        if pid in facts:
+            article = facts[pid][0]
+            best[article] = max(best.get(article, 0.0), score)
+    stories = sorted(best, key=lambda a: -best[a])[:articles]
+    wanted = {name.lower() for name in info.speakers}
+    named = _surname_pattern([*info.speakers, *_person_named(info.speaker_slot or "")])
+    said: dict[str, tuple[int, int]] = {}  # paragraph -> (story, attributed 0 / named 1)
+    for pid, article, text, speakers in store.manifest.article_paragraphs(stories):
+        if wanted & {s.lower() for s in speakers}:
+            said[pid] = (stories.index(article), 0)
+        elif named is not None and named.search(text):
+            said[pid] = (stories.index(article), 1)
+    allowed = table.allowed_ids(list(said), c)
+    lifted = sorted(allowed, key=lambda pid: (*said[pid], -fused.get(pid, 0.0)))[:most]
+    top = max(fused.values(), default=0.0)
+    for rank, pid in enumerate(lifted):
+        fused[pid] = top * (1.01 - 0.001 * rank)
+    return lifted
+
+
+def _person_named(slot: str) -> list[str]:
+    """The slot as a person's name ("Mr. Joyce", "Lawrence Joyce": capitalized words, titles aside), or none
+    ("the mayor of Riverton" names a role and a place: its last word is no surname)."""
+    name = strip_titles(slot)
+    words = name.split()
+    return [name] if 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) else []
+
+
+def _surname_pattern(names: list[str]) -> re.Pattern | None:
+    """A pattern for the capitalized last words of `names` ("Helen Marsh", "Mr. Joyce" -> Marsh, Joyce)."""
+    surnames = sorted({last for last in (name.split()[-1].strip(".,’'") for name in names if name.split())
+                       if len(last) > 1 and last[0].isupper()})
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, surnames)) + r")\b") if surnames else None
 
 
 def recency_factor(day: int, as_of: date, half_life_days: float) -> float:
