@@ -27,6 +27,7 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 	python -m eval.convert_polnear --split test
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --out eval/out/realtimeqa_dev
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --out eval/out/polnear_dev
+	qa eval --dataset eval/data/polnear_test.jsonl --home $(POLNEAR_HOME) --out eval/out/polnear_test
 	qa eval --dataset eval/data/realtimeqa_dev.jsonl --home $(RTQA_HOME) --compare default,local \
 		--limit $(LOCAL_LIMIT) --out eval/out/realtimeqa_dev_local
 	qa eval --dataset eval/data/polnear_dev.jsonl --home $(POLNEAR_HOME) --compare default,local \
@@ -34,6 +35,9 @@ eval-dev:  # RealTime QA and PolNeAR dev sets, extractive and local answerers si
 	# the published citation figures: the same answers judged again by the independent llm judge
 	python -m eval.rejudge eval/out/realtimeqa_dev_local --judge llm
 	python -m eval.rejudge eval/out/polnear_dev_local --judge llm
+	# the numbers only (the reports quote the news), committed: eval/results/dev_sets.{md,json,png}
+	python -m eval.summary eval/out/realtimeqa_dev eval/out/polnear_dev eval/out/polnear_test \
+		eval/out/realtimeqa_dev_local eval/out/polnear_dev_local
 
 fuzz:  # the long fuzz run of docs/reliability-input.md (a few minutes on two cores at 3000)
 	QA_FUZZ_EXAMPLES=$${QA_FUZZ_EXAMPLES:-3000} python -m pytest tests/test_fuzz.py -q -p no:cacheprovider --hypothesis-show-statistics

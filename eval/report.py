@@ -8,14 +8,16 @@ from pathlib import Path
 # the citation scores: quoting the top passage maximises citation scores while answering badly (ALCE).
 RETRIEVAL = ["hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10"]
 # Citation scores are per answer, averaged over the `answered` questions printed beside them (ALCE).
-ANSWERS = ["answer_recall", "token_f1", "answer_words", "answered", "citation_recall", "citation_precision",
-           "groundedness"]
+# `evidence_cited`: the answer cites a gold evidence paragraph (PolNeAR: one attributed to the asked speaker).
+ANSWERS = ["answer_recall", "token_f1", "answer_words", "answered", "evidence_cited", "citation_recall",
+           "citation_precision", "groundedness"]
 # A generator's draft before the grounding guard (numbers pointing nowhere are counted here: the guard drops them).
 # `fallback_answers`: answered by the extractive answerer because nothing of the draft survived (llm.fallback).
 DRAFTS = ["drafts", "draft_citation_recall", "draft_citation_precision", "draft_groundedness",
           "draft_invalid_citations", "fallback_answers"]
 REFUSAL = ["refusal_precision", "refusal_recall", "false_refusal_rate"]
-LATENCY = ["retrieve_ms_p50", "retrieve_ms_p95", "generate_ms_p50", "generate_ms_p95", "check_ms_p50", "check_ms_p95"]
+LATENCY = ["retrieve_ms_p50", "retrieve_ms_p95", "first_token_ms_p50", "first_token_ms_p95", "generate_ms_p50",
+           "generate_ms_p95", "check_ms_p50", "check_ms_p95"]
 CHART = ["hit@5", "mrr@10", "answer_recall", "citation_recall", "citation_precision", "refusal_recall",
          "false_refusal_rate"]
 

@@ -75,8 +75,12 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
             "answer_recall": m.answer_recall(said, item.answers) if not answer.refused else 0.0,
             "token_f1": m.token_f1(said, item.answers) if not answer.refused else 0.0,
             "answer_words": len(said.split()) if not answer.refused else 0,
+            # The answer cites a gold evidence paragraph (PolNeAR: one attributed to the asked speaker).
+            "evidence_cited": float(any(c.paragraph_id in pids for c in answer.citations)),
             "citation_scores": citation_row(cites), "draft_citation_scores": citation_row(draft),
-            "latency": {"retrieve": retrieved - started, "generate": answered - retrieved, "check": checked - answered},
+            "latency": {"retrieve": retrieved - started, "generate": answered - retrieved, "check": checked - answered,
+                        # an LLM answerer's time to its first token (the extractive answerer: its whole answer)
+                        "first_token": (answer.timings or {}).get("first_token", answered - retrieved)},
         })
     return rows
 
@@ -110,7 +114,8 @@ def aggregate(rows: list[dict]) -> dict[str, float]:
     with_evidence = [r for r in answerable if r["relevant"]]
     out = {key: mean(key, with_evidence) for key in
            ("hit@1", "hit@5", "recall@5", "mrr@10", "ndcg@10", "article_hit@5", "article_mrr@10")}
-    out.update(answer_recall=mean("answer_recall", answerable), token_f1=mean("token_f1", answerable))
+    out.update(answer_recall=mean("answer_recall", answerable), token_f1=mean("token_f1", answerable),
+               evidence_cited=mean("evidence_cited", [r for r in with_evidence if "evidence_cited" in r]))
     answered = [r for r in rows if not r["refused"]]
     out["answered"] = len(answered)
     out["answer_words"] = mean("answer_words", answered)
@@ -121,8 +126,8 @@ def aggregate(rows: list[dict]) -> dict[str, float]:
     out["drafts"] = sum(1 for r in rows if r.get("draft_citation_scores"))
     out["fallback_answers"] = sum(1 for r in rows if r.get("fallback"))
     out.update(m.refusal_scores([r["refused"] for r in rows], [r["answerable"] for r in rows]))
-    for stage in ("retrieve", "generate", "check"):
-        values = [r["latency"][stage] * 1000 for r in rows]
+    for stage in ("retrieve", "generate", "check", "first_token"):
+        values = [r["latency"].get(stage, r["latency"]["generate"]) * 1000 for r in rows]
         out[f"{stage}_ms_p50"], out[f"{stage}_ms_p95"] = m.percentile(values, 50), m.percentile(values, 95)
     out["questions"] = len(rows)
     return out

@@ -72,10 +72,32 @@ def test_cli_writes_the_three_reports(tmp_path):
                                        "--home", str(tmp_path / "h"), "--quiet", "--gate"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "| config | hit@1 |" in result.output and "gate passed" in result.output
-    assert "| config | answer_recall | token_f1 | answer_words | answered | citation_recall |" in result.output
+    assert "| config | answer_recall | token_f1 | answer_words | answered | evidence_cited | citation_recall |" \
+        in result.output
     report = json.loads((out / "report.json").read_text())
-    assert report["configs"]["default"]["metrics"]["questions"] == 59
+    metrics = report["configs"]["default"]["metrics"]
+    assert metrics["questions"] == 59
     assert (out / "report.png").read_bytes()[:4] == b"\x89PNG" and "## Refusal" in (out / "report.md").read_text()
+    # the share of answerable questions whose answer cites a gold paragraph, from the rows
+    items = [i for i in report["configs"]["default"]["items"] if i["answerable"] and i["relevant"]]
+    cited = sum(any(c["paragraph_id"] in i["relevant"] for c in i["citations"]) for i in items) / len(items)
+    assert metrics["evidence_cited"] == pytest.approx(cited) and cited > 0.5
+    assert metrics["first_token_ms_p50"] is not None
+
+    # The committed summary keeps the numbers and none of the text.
+    from eval.summary import main as summary
+
+    target = tmp_path / "results" / "dev_sets"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.argv", ["summary", str(out), "--out", str(target)])
+        summary()
+    rows = json.loads(target.with_suffix(".json").read_text())
+    assert rows == [{"dataset": "wuzhen", "config": "default", "judge": "heuristic", "of": 59,
+                     **{c: metrics[c] for c in rows[0] if c not in ("dataset", "config", "judge", "of")}}]
+    written = target.with_suffix(".md").read_text()
+    assert f"| wuzhen | default | 59 | {metrics['hit@5']:.3f} |" in written
+    assert not any(i["question"] in written or i["answer"][:40] in written for i in report["configs"]["default"]["items"])
+    assert target.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_sample_is_seeded_and_keeps_order():

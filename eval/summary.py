@@ -1,0 +1,83 @@
+"""The development-set figures the README quotes, as a file that may be committed: metrics only.
+
+The eval reports of the RealTime QA and PolNeAR runs (`eval/out/*/report.json`) hold the questions, the
+answers and the quoted news, which are not ours to publish; this keeps their numbers (one row per dataset and
+config) as `eval/results/dev_sets.{md,json,png}`.
+
+    python -m eval.summary eval/out/realtimeqa_dev eval/out/polnear_dev ... [--out eval/results/dev_sets]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from eval.report import _fmt
+
+ROOT = Path(__file__).resolve().parent.parent
+COLUMNS = ["questions", "hit@5", "article_hit@5", "answer_recall", "token_f1", "answer_words", "answered",
+           "fallback_answers", "evidence_cited", "citation_recall", "citation_precision", "false_refusal_rate",
+           "first_token_ms_p50", "first_token_ms_p95", "generate_ms_p50", "generate_ms_p95"]
+CHART = ["hit@5", "answer_recall", "evidence_cited", "false_refusal_rate"]
+
+
+def rows_of(report_dirs: list[Path]) -> list[dict]:
+    rows = []
+    for folder in report_dirs:
+        report = json.loads((folder / "report.json").read_text())
+        for name, config in report["configs"].items():
+            metrics = config["metrics"]
+            rows.append({"dataset": Path(report["dataset"]).stem, "config": name, "judge": report["judge"],
+                         "of": report.get("of", metrics["questions"]),
+                         **{c: metrics.get(c) for c in COLUMNS}})
+    return rows
+
+
+def markdown(rows: list[dict]) -> str:
+    head = "| dataset | config | " + " | ".join(COLUMNS) + " |\n|---|---|" + "---:|" * len(COLUMNS) + "\n"
+    body = "".join(f"| {r['dataset']} | {r['config']} | " + " | ".join(_fmt(r[c]) for c in COLUMNS) + " |\n"
+                   for r in rows)
+    return ("Metrics only (the reports with questions and answers stay in `eval/out/`, not committed). "
+            "`questions` of all the set's questions unless a row says otherwise; latencies in ms.\n\n" + head + body)
+
+
+def chart(rows: list[dict], path: Path) -> None:
+    from math import nan
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    width = 0.8 / len(rows)
+    fig, ax = plt.subplots(figsize=(11, 4.5))
+    for i, r in enumerate(rows):
+        xs = [j + i * width for j in range(len(CHART))]
+        ax.bar(xs, [nan if r[k] is None else r[k] for k in CHART], width, label=f"{r['dataset']} {r['config']}")
+    ax.set_xticks([j + width * (len(rows) - 1) / 2 for j in range(len(CHART))], CHART)
+    ax.set_ylim(0, 1.05)
+    ax.set_title("Development sets")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("reports", nargs="+", type=Path, help="eval output folders (each with report.json)")
+    parser.add_argument("--out", type=Path, default=ROOT / "eval" / "results" / "dev_sets")
+    args = parser.parse_args()
+    missing = [str(f) for f in args.reports if not (f / "report.json").is_file()]
+    if missing:
+        raise SystemExit(f"no report.json in: {', '.join(missing)} (run `make eval-dev` first)")
+    rows = rows_of(args.reports)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
+    args.out.with_suffix(".md").write_text(markdown(rows))
+    chart(rows, args.out.with_suffix(".png"))
+    print(f"wrote {args.out}.md, .json, .png ({len(rows)} rows)")
+
+
+if __name__ == "__main__":
+    main()
