@@ -31,7 +31,7 @@ def test_structured_reply_is_composed_into_cited_text():
 
 def test_structured_prompt_and_few_shot_examples_render():
     user = render("answer", question="Q?", as_of="", structured=True,
-                  sources=[{"n": 1, "title": "T", "published": "2024-01-01", "source": "", "paragraph_id": "a#p1",
+                  sources=[{"n": 1, "title": "T", "published": "2024-01-01", "source": "", "article_id": "a",
                             "text": "Body"}])
     assert '"found"' in user and "Today is" not in user
     assert REFUSAL in render("examples")

@@ -22,7 +22,8 @@ CHARS_PER_TOKEN = 2  # conservative (English runs ~4): the prompt must fit the m
 
 def source_text(text: str) -> str:
     """Sources are data: markers inside them must not look like ours, or a model may copy a fake "[7]"."""
-    return neutralize_markers(text, parentheses=True).replace("</source>", "</ source>")
+    return neutralize_markers(text, parentheses=True).replace("</source>", "</ source>").replace(
+        "</article>", "</ article>")
 
 
 def fit_sources(question: str, texts: list[str], budget: int) -> list[str]:
@@ -120,8 +121,10 @@ class GenerativeAnswerer(Answerer):
         budget = max(1000, (s.context_window - s.max_tokens - PROMPT_OVERHEAD_TOKENS) * CHARS_PER_TOKEN)
         texts = [focus(question, t, s.source_chars) if s.source_chars else t for t in (p.text for p in passages)]
         texts = fit_sources(question, texts, budget)
+        # Consecutive sources of one article share its title, outlet and date line (fewer prompt tokens: on
+        # a CPU the prompt, not the answer, is most of the wait); the model cites by number, so no ids.
         sources = [{"n": i, "title": p.title, "published": p.published, "source": p.source,
-                    "paragraph_id": p.paragraph_id, "text": source_text(text)}
+                    "article_id": p.article_id, "text": source_text(text)}
                    for i, (p, text) in enumerate(zip(passages, texts), start=1)]
         system = prompts.render("system") + ("\n\n" + prompts.render("examples") if s.few_shot else "")
         return [{"role": "system", "content": system},
