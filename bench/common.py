@@ -95,6 +95,14 @@ def stamp_markdown(path: Path, load_before: list[float] | None = None) -> None:
     path.write_text(f"{title}\n\n{header(stamp(load_before))}{rest}", encoding="utf-8")
 
 
+def rss_mib() -> float:
+    """Resident memory of this process now (VmRSS), MiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (VmHWM), MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import stamp_markdown  # noqa: E402
+from bench.common import rss_mib, stamp_markdown  # noqa: E402
 from eval.datasets import load_dataset  # noqa: E402
 from eval.metrics import percentile  # noqa: E402
 from qa import QA, Answer  # noqa: E402
@@ -51,6 +51,17 @@ def measure(qa: QA, backend: str, items) -> dict:
             "total_p50": percentile(total, 50), "total_p95": percentile(total, 95), "total_mean": statistics.mean(total)}
 
 
+def llama_build() -> str:
+    """The CPU features llama.cpp was compiled for (what its speed depends on), or why there is none."""
+    try:
+        import llama_cpp
+    except ImportError:
+        return "not installed"
+    info = llama_cpp.llama_print_system_info().decode()
+    return " ".join(part.split("=")[0].replace("CPU :", "").strip() for part in info.split("|")
+                    if part.strip().endswith("= 1"))
+
+
 def main() -> None:
     load_before = [round(x, 2) for x in os.getloadavg()]
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -62,12 +73,15 @@ def main() -> None:
     homes = {"seed": ROOT / "bench" / ".cache" / "seed-home"}
     if (RTQA / "questions_dev.jsonl").exists() and Path(args.rtqa_home).exists():
         homes["realtimeqa"] = Path(args.rtqa_home)
-    results = []
+    results, loaded_mib = [], None
     for corpus, home in homes.items():
         qa = QA(home, llm={"runtime": args.runtime, "local_model": args.local_model}, index={"seed_default_corpus": corpus == "seed"})
         qa.ensure_corpus()
         items = questions(corpus, args.questions)
+        before = rss_mib()
         measure(qa, "local", items[:1])  # load the model outside the timings (reported as cold start below)
+        if loaded_mib is None:  # the model is loaded once per process: what its first load added
+            loaded_mib = rss_mib() - before
         for backend in ("extractive", "local"):
             row = {"corpus": corpus, "answerer": backend, **measure(qa, backend, items)}
             if backend == "local":
@@ -82,9 +96,13 @@ def main() -> None:
     lines += [f"| {r['corpus']} | {r.get('runtime', r['answerer'])} | "
               f"{r['ttft_p50']:.2f} | {r['ttft_p95']:.2f} | {r['total_p50']:.2f} | {r['total_p95']:.2f} |"
               for r in results]
+    lines += ["", f"Resident memory added by loading the local model and answering one question: {loaded_mib:.0f} MiB.",
+              f"llama.cpp build: {llama_build()}."]
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "llm_latency.json").write_text(json.dumps({"machine": machine, "results": results}, indent=2))
+    (out / "llm_latency.json").write_text(json.dumps({"machine": machine, "results": results,
+                                                      "model_rss_mib": loaded_mib, "llama_build": llama_build()},
+                                                     indent=2))
     (out / "llm_latency.md").write_text("\n".join(lines) + "\n")
     stamp_markdown(out / "llm_latency.md", load_before)
     print("\n".join(lines))
