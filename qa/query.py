@@ -164,13 +164,12 @@ def find_speakers(question: str, known) -> list[str]:
             hits.append(name)
         if full:
             full_hits.append(name)
-    # Full names first: "Robin Li" does not pull in every other Li. But the person a "what did X say" question
-    # asks about, named by a bare surname ("Mr. Trump"), is every known Trump (the question does not say which),
-    # unless it also names one ("Hillary Clinton").
+    # Full names first: "Robin Li" does not pull in every other Li. But the people a "what did X say" question
+    # asks about are each named there, and one named by a bare surname ("Mr. Trump") is every known Trump (the
+    # question does not say which), unless it also names one ("Hillary Clinton").
     given = {name.split()[-1] for name in full_hits if len(name.split()) > 1}
-    bare = {name for name in full_hits if len(name.split()) == 1} if slot is not None else set()
     return [name for name in hits if name in full_hits
-            or (name.split()[-1] not in given and (not full_hits or name.split()[-1] in bare))]
+            or (name.split()[-1] not in given and (not full_hits or slot is not None))]
 
 
 def known_speakers(store) -> KnownSpeakers:

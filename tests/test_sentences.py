@@ -52,7 +52,8 @@ def test_normalize_for_answer_matching():
 
 # Worked by hand from find_speakers' rule: a name matches in full (as whole words, any case) or, for a
 # capitalized name of several words, by its capitalized surname; when some name matches in full, only the
-# full matches count. The index (KnownSpeakers) must find exactly these.
+# full matches count (except in the speaker slot of "What did X say"). The index (KnownSpeakers) must find
+# exactly these.
 KNOWN = ["the company", "O'Brien", "Jean-Luc Picard", "Robin Li", "Yang Yuanxi", "a spokesperson",
          "New York City Mayor Eric Adams", "the mayor", "'Ndrangheta", "Li"]
 
@@ -60,8 +61,11 @@ KNOWN = ["the company", "O'Brien", "Jean-Luc Picard", "Robin Li", "Yang Yuanxi",
 @pytest.mark.parametrize("question,expected", [
     ("What did the company say?", ["the company"]),
     ("Did O'Brien speak to Jean-Luc Picard?", ["O'Brien", "Jean-Luc Picard"]),
-    # "Picard" and "Li" are surnames (Jean-Luc Picard, Robin Li), but "Li" is also a whole known name: full wins.
-    ("What did Picard and Li say?", ["Li"]),
+    # "Picard" and "Li" are surnames (Jean-Luc Picard, Robin Li), and "Li" is also a whole known name: in the
+    # speaker slot of "What did X say" each surname is a person asked about, whichever Li is meant.
+    ("What did Picard and Li say?", ["Jean-Luc Picard", "Robin Li", "Li"]),
+    # Elsewhere a full match wins.
+    ("Picard and Li met on Tuesday. Where?", ["Li"]),
     ("Was the mayor of New York there?", ["the mayor"]),  # "New York" is not the surname "Adams"
     ("What did Yuanxi say?", ["Yang Yuanxi"]),  # by surname only
     ("Who is the new CEO?", []),
