@@ -4,7 +4,7 @@ The eval reports of the RealTime QA and PolNeAR runs (`eval/out/*/report.json`) 
 answers and the quoted news, which are not ours to publish; this keeps their numbers (one row per dataset and
 config) as `eval/results/dev_sets.{md,json,png}`.
 
-    python -m eval.summary eval/out/realtimeqa_dev eval/out/polnear_dev ... [--out eval/results/dev_sets]
+    python -m eval.summary eval/out/realtimeqa_dev_local eval/out/polnear_dev_local ... [--out eval/results/dev_sets]
 """
 from __future__ import annotations
 
