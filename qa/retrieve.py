@@ -74,17 +74,16 @@ def _retrieve(store: IndexStore, rs, info: QuestionInfo, vector, c: Constraints,
         rankings.append((_speaker_ranking(store, keyword_index.table, info, c, dense, keyword, rs.candidates),
                          rs.speaker_weight))
     fused = rrf(rankings, rs.rrf_k)
-    about = rrf(rankings[:2], rs.rrf_k)  # what the question's words found, without the speaker's other words
     # Dates (for recency) of every candidate from the snapshot's paragraph table (in memory: a named speaker
     # can bring thousands of candidates on a big corpus), then the full rows of the top k only.
     facts = keyword_index.table.facts(list(fused))
-    if as_of:
-        for pid, (_, day, _) in facts.items():
-            factor = recency_factor(day, as_of, rs.recency_half_life_days)
-            fused[pid] *= factor
-            if pid in about:
-                about[pid] *= factor
+    recency = {pid: recency_factor(day, as_of, rs.recency_half_life_days)
+               for pid, (_, day, _) in facts.items()} if as_of else {}
+    for pid, factor in recency.items():
+        fused[pid] *= factor
     if info.speaker_slot is not None and rs.speaker_story_articles:
+        # what the question's words found, without the speaker's other words
+        about = {pid: score * recency.get(pid, 1.0) for pid, score in rrf(rankings[:2], rs.rrf_k).items()}
         lifted = _speaker_in_story(store, keyword_index.table, info, c, fused, about, facts,
                                    rs.speaker_story_articles, max(1, k - 2))
         facts.update(keyword_index.table.facts(lifted))

@@ -63,7 +63,7 @@ class RetrievalSettings(_Section):
     dense_weight: float = 1.0
     keyword_weight: float = 1.0
     speaker_weight: float = 1.0  # weight of the "paragraphs attributed to the named speaker" list
-    # "What did X say about T?": X's paragraphs in this many of the best-matching stories rank with the story
+    # "What did X say about T?": X's paragraphs in this many of the best-matching stories rank first
     # (0: off); see qa/retrieve.py `_speaker_in_story`
     speaker_story_articles: int = Field(1, ge=0)
     # With an as_of date, older articles are down-weighted: fused score x (0.5 + 0.5 * 0.5 ** (age_days / half_life)),
