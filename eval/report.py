@@ -24,12 +24,12 @@ CHART = ["hit@5", "mrr@10", "answer_recall", "citation_recall", "citation_precis
 
 def table(rows: dict[str, dict], columns: list[str], first: str) -> str:
     head = f"| {first} | " + " | ".join(columns) + " |\n|---|" + "---:|" * len(columns) + "\n"
-    body = "".join(f"| {name} | " + " | ".join(_fmt(values.get(c, 0.0)) for c in columns) + " |\n"
+    body = "".join(f"| {name} | " + " | ".join(fmt(values.get(c, 0.0)) for c in columns) + " |\n"
                    for name, values in rows.items())
     return head + body
 
 
-def _fmt(value) -> str:
+def fmt(value) -> str:
     if value is None:
         return "n/a"
     return f"{value:.1f}" if isinstance(value, float) and value > 1.5 else f"{value:.3f}" if isinstance(
@@ -60,6 +60,12 @@ def markdown(report: dict) -> str:
 
 
 def chart(report: dict, path: Path) -> None:
+    bars({name: c["metrics"] for name, c in report["configs"].items()}, CHART,
+         f"{Path(report['dataset']).name}: answerer {report['answerer']}", path)
+
+
+def bars(groups: dict[str, dict], keys: list[str], title: str, path: Path, legend_size: float | None = None) -> None:
+    """One bar per group for each of `keys` (scores in 0..1; None leaves a gap), saved as a PNG."""
     from math import nan
 
     import matplotlib
@@ -67,16 +73,15 @@ def chart(report: dict, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    configs = report["configs"]
-    width = 0.8 / len(configs)
+    width = 0.8 / len(groups)
     fig, ax = plt.subplots(figsize=(11, 4.5))
-    for i, (name, c) in enumerate(configs.items()):
-        xs = [j + i * width for j in range(len(CHART))]
-        ax.bar(xs, [nan if c["metrics"][k] is None else c["metrics"][k] for k in CHART], width, label=name)
-    ax.set_xticks([j + width * (len(configs) - 1) / 2 for j in range(len(CHART))], CHART, rotation=20)
+    for i, (name, values) in enumerate(groups.items()):
+        xs = [j + i * width for j in range(len(keys))]
+        ax.bar(xs, [nan if values[k] is None else values[k] for k in keys], width, label=name)
+    ax.set_xticks([j + width * (len(groups) - 1) / 2 for j in range(len(keys))], keys, rotation=20)
     ax.set_ylim(0, 1.05)
-    ax.set_title(f"{Path(report['dataset']).name}: answerer {report['answerer']}")
-    ax.legend()
+    ax.set_title(title)
+    ax.legend(fontsize=legend_size)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -12,7 +12,7 @@ import argparse
 import json
 from pathlib import Path
 
-from eval.report import _fmt
+from eval.report import bars, fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = ["questions", "hit@5", "article_hit@5", "answer_recall", "token_f1", "answer_words", "answered",
@@ -35,32 +35,10 @@ def rows_of(report_dirs: list[Path]) -> list[dict]:
 
 def markdown(rows: list[dict]) -> str:
     head = "| dataset | config | " + " | ".join(COLUMNS) + " |\n|---|---|" + "---:|" * len(COLUMNS) + "\n"
-    body = "".join(f"| {r['dataset']} | {r['config']} | " + " | ".join(_fmt(r[c]) for c in COLUMNS) + " |\n"
+    body = "".join(f"| {r['dataset']} | {r['config']} | " + " | ".join(fmt(r[c]) for c in COLUMNS) + " |\n"
                    for r in rows)
     return ("Metrics only (the reports with questions and answers stay in `eval/out/`, not committed). "
             "`questions` of all the set's questions unless a row says otherwise; latencies in ms.\n\n" + head + body)
-
-
-def chart(rows: list[dict], path: Path) -> None:
-    from math import nan
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    width = 0.8 / len(rows)
-    fig, ax = plt.subplots(figsize=(11, 4.5))
-    for i, r in enumerate(rows):
-        xs = [j + i * width for j in range(len(CHART))]
-        ax.bar(xs, [nan if r[k] is None else r[k] for k in CHART], width, label=f"{r['dataset']} {r['config']}")
-    ax.set_xticks([j + width * (len(rows) - 1) / 2 for j in range(len(CHART))], CHART)
-    ax.set_ylim(0, 1.05)
-    ax.set_title("Development sets")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def main() -> None:
@@ -75,7 +53,8 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
     args.out.with_suffix(".md").write_text(markdown(rows))
-    chart(rows, args.out.with_suffix(".png"))
+    bars({f"{r['dataset']} {r['config']}": r for r in rows}, CHART, "Development sets", args.out.with_suffix(".png"),
+         legend_size=8)
     print(f"wrote {args.out}.md, .json, .png ({len(rows)} rows)")
 
 
