@@ -35,3 +35,20 @@ def test_structured_prompt_and_few_shot_examples_render():
                             "text": "Body"}])
     assert '"found"' in user and "Today is" not in user
     assert REFUSAL in render("examples")
+
+
+def test_consecutive_sources_of_one_article_share_its_header_line():
+    def source(n, article, title, text):
+        return {"n": n, "title": title, "published": "2024-05-06", "source": "Courier", "article_id": article,
+                "text": text}
+
+    user = render("answer", question="Q?", as_of="", structured=False, sources=[
+        source(1, "a", "Board closes schools", "First."), source(2, "a", "Board closes schools", "Second."),
+        source(3, "b", "Bridge repairs", "Third."), source(4, "a", "Board closes schools", "Fourth.")])
+    headers = [line for line in user.splitlines() if line.startswith("<article ")]
+    assert headers == ['<article title="Board closes schools" outlet="Courier" date="2024-05-06">',
+                       '<article title="Bridge repairs" outlet="Courier" date="2024-05-06">',
+                       '<article title="Board closes schools" outlet="Courier" date="2024-05-06">']
+    assert user.count("</article>") == 3 and [f'<source n="{n}">' in user for n in range(1, 5)] == [True] * 4
+    # each source sits under its own article's line
+    assert user.index("Second.") < user.index("Bridge repairs") < user.index("Third.") < user.rindex("Board closes")
