@@ -66,6 +66,10 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
             "answerer": answer.answerer,
             # An LLM answerer's draft left nothing and the extractive answerer answered instead (llm.fallback).
             "fallback": bool(answer.draft) and answer.answerer == "extractive" and not answer.refused,
+            # What an LLM wrote before the guard, and the guard's verdict on each sentence (failure analysis).
+            "draft": answer.draft or None,
+            "guard": [{"text": s["text"], "action": s["action"], **({"reason": s["reason"]} if "reason" in s else {})}
+                      for s in answer.sentences or []],
             "citations": [{"n": c.n, "paragraph_id": c.paragraph_id} for c in answer.citations],
             "relevant": sorted(pids), "retrieved": ranked_pids[:k],
             "hit@1": m.hit_at_k(ranked_pids, pids, 1), "hit@5": m.hit_at_k(ranked_pids, pids, 5),
