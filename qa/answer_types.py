@@ -8,8 +8,12 @@ own number or name has not answered it.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from qa.sentences import content_terms
+from qa.sentences import content_terms, split_sentences
+
+if TYPE_CHECKING:
+    from qa.types import Passage
 
 KINDS = ("name", "number", "time", "place")
 
@@ -148,3 +152,34 @@ def novel_terms(text: str, question: str, context: str = "") -> set[str]:
     """Content words of `text` that are neither in the question nor in `context` (the title, say): a quoted
     sentence that only restates the question (a headline phrased as a question) has almost none."""
     return content_terms(text) - content_terms(question) - content_terms(context)
+
+
+# A paragraph that opens by referring back ("Since the company has ...", "He added ...") is about what the
+# paragraph before it names.
+_REFERS_BACK = re.compile(r"\b(?:the|this|that) (?:company|firm|group|organi[sz]ation|agency|start-?up|platform|"
+                          r"bank|carrier|retailer|automaker|ministry|government|team|club|initiative|project|"
+                          r"programme|program|plan|deal|law|bill)\b|^(?:\W*\w+\W+){0,3}?(?:he|she|it|they|its|his|"
+                          r"her|their)\b", re.I)
+
+
+def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
+    """For each paragraph whose first sentence refers back before naming anyone, the names in the paragraph just
+    before it in the same article (when that one was retrieved too): "Since the company has more than 10 billion
+    videos" is about the company the previous paragraph names."""
+    by_place = {(p.article_id, p.paragraph): p for p in passages}
+    out: dict[str, list[str]] = {}
+    for p in passages:
+        before = by_place.get((p.article_id, p.paragraph - 1))
+        first = split_sentences(p.text)[:1]
+        opening = p.text[first[0][0]:first[0][1]] if first else ""
+        match = _REFERS_BACK.search(opening)
+        # Only a reference made before the paragraph names anyone itself ("Yang Yuanxi, co-founder of Kuaishou,
+        # said the company ..." is about Kuaishou, not the company of the paragraph before).
+        refers = match is not None and not names_in(opening[:match.start()])
+        out[p.paragraph_id] = names_in(before.text) if before is not None and refers else []
+    return out
+
+
+def named_in(names: list[str], entity: str) -> bool:
+    """Is `entity` part of one of `names` (the names a paragraph carries over from the one before)?"""
+    return any(entity.lower() in name.lower() for name in names)

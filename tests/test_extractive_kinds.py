@@ -113,7 +113,7 @@ def test_the_answer_in_the_next_paragraph_that_refers_back_to_the_company_is_quo
 
 
 def test_a_paragraph_that_does_not_refer_back_takes_no_names_from_the_one_before():
-    from qa.answerers.extractive import carried_names
+    from qa.answer_types import carried_names
 
     title = "Battery maker plans Porto plant"
     first = passage("brightwave", 1, "Brightwave said on Monday that it would open a plant in Porto.", title)
@@ -125,7 +125,7 @@ def test_a_paragraph_that_does_not_refer_back_takes_no_names_from_the_one_before
 
 
 def test_a_paragraph_that_names_its_own_company_first_does_not_refer_back():
-    from qa.answerers.extractive import carried_names
+    from qa.answer_types import carried_names
 
     title = "Battery makers expand"
     first = passage("makers", 1, "Voltara said on Monday that it would open a plant in Porto.", title)

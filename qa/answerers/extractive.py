@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import answer_kind, has_answer_type, mentions, names_in, novel_terms
+from qa.answer_types import answer_kind, carried_names, has_answer_type, mentions, named_in, novel_terms
 from qa.answerers.base import Answerer, compose
 from qa.answerers.metadata import metadata_answer
 from qa.grounding import key_facts
@@ -102,7 +102,7 @@ class ExtractiveAnswerer(Answerer):
         # Only paragraphs that name as many of the question's entities as any paragraph does (not its numbers:
         # "How many ... on January 6, 2021?" is answered by a paragraph that need not repeat the date).
         carried = carried_names(passages)
-        coverage = {p.paragraph_id: sum(mentions(p, e) or _named_in(carried[p.paragraph_id], e) for e in entities)
+        coverage = {p.paragraph_id: sum(mentions(p, e) or named_in(carried[p.paragraph_id], e) for e in entities)
                     for p in passages}
         most = max(coverage.values())
         pool = [p for p in passages if coverage[p.paragraph_id] == most]
@@ -228,36 +228,6 @@ class ExtractiveAnswerer(Answerer):
             stands_alone = novel >= MIN_NOVEL_TERMS and len(_WORDS.findall(text)) >= MIN_WORDS
             out.append(Scored(float(np.clip(score, 0.0, 1.0)), p, a, b, float(cos), stands_alone, novel))
         return out
-
-
-# A paragraph that opens by referring back ("Since the company has ...", "He added ...") is about what the
-# paragraph before it names.
-_REFERS_BACK = re.compile(r"\b(?:the|this|that) (?:company|firm|group|organi[sz]ation|agency|start-?up|platform|"
-                          r"bank|carrier|retailer|automaker|ministry|government|team|club|initiative|project|"
-                          r"programme|program|plan|deal|law|bill)\b|^(?:\W*\w+\W+){0,3}?(?:he|she|it|they|its|his|"
-                          r"her|their)\b", re.I)
-
-
-def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
-    """For each paragraph whose first sentence refers back before naming anyone, the names in the paragraph just
-    before it in the same article (when that one was retrieved too): "Since the company has more than 10 billion
-    videos" is about the company the previous paragraph names."""
-    by_place = {(p.article_id, p.paragraph): p for p in passages}
-    out: dict[str, list[str]] = {}
-    for p in passages:
-        before = by_place.get((p.article_id, p.paragraph - 1))
-        first = split_sentences(p.text)[:1]
-        opening = p.text[first[0][0]:first[0][1]] if first else ""
-        match = _REFERS_BACK.search(opening)
-        # Only a reference made before the paragraph names anyone itself ("Yang Yuanxi, co-founder of Kuaishou,
-        # said the company ..." is about Kuaishou, not the company of the paragraph before).
-        refers = match is not None and not names_in(opening[:match.start()])
-        out[p.paragraph_id] = names_in(before.text) if before is not None and refers else []
-    return out
-
-
-def _named_in(names: list[str], entity: str) -> bool:
-    return any(entity.lower() in name.lower() for name in names)
 
 
 _ASKS_WHAT_WAS_SAID = re.compile(r"\bwhat (?:did|does|do|has|have|is|was)\b.*\b(?:say|said|think|believe|argue|"
