@@ -74,26 +74,34 @@ def _contains(haystack: str, fact: str) -> bool:
 
 
 def score_support(sentence: str, paragraphs: list[str], embedder, threshold: float = DEFAULT_THRESHOLD,
-                  premise: str = "") -> Support:
+                  premise: str = "", header: str = "") -> Support:
     """How well `paragraphs` support `sentence`. Its names and numbers must be in them, except those it repeats
     from `premise` (the user's question): "Adele will launch a Las Vegas residency later this year" answers
     "Which singer will launch a Las Vegas residency later this year?", and only "Adele" is the answer's claim.
     The question's own names are checked by the guard's relevance test (loosely: "Stanley Cup Finals" is met by
-    "Stanley Cup Final"); a relative date it gives ("this week") is the as-of window retrieval already applied."""
+    "Stanley Cup Final"); a relative date it gives ("this week") is the as-of window retrieval already applied.
+    `header`: the cited articles' titles, where a name may stand instead ("the wildly popular South Korean show
+    is green lit for a second season" under the title "Squid Game season 2"); words are scored on the paragraphs."""
     if not paragraphs or not sentence.strip():
         return Support(0.0, False)
     haystack = normalize(" ".join(paragraphs))
     given = normalize(premise)
-    missing = [f for f in key_facts(sentence) if not _contains(haystack, f) and not (given and _contains(given, f))]
+    titled = normalize(header)
+    missing = [f for f in key_facts(sentence) if not _contains(haystack, f) and not (given and _contains(given, f))
+               and not (titled and _contains(titled, f))]
     terms = content_terms(sentence)
     lexical = len(terms & content_terms(" ".join(paragraphs))) / len(terms) if terms else 0.0
-    pieces = [p[a:b] for p in paragraphs for a, b in split_sentences(p)] + list(paragraphs)
+    sentences = [p[a:b] for p in paragraphs for a, b in split_sentences(p)]
+    pieces = sentences + list(paragraphs)
     vectors = embedder.encode([sentence] + pieces, question_time=True)
     similarities = vectors[1:] @ vectors[0]
     best = int(similarities.argmax())
     dense = float(similarities[best])
     closest = pieces[best]
-    negation_mismatch = bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(closest))
+    # Polarity against the closest sentence: a "not" elsewhere in the paragraph ("The union has not gone on strike
+    # since 1997. If it does, it would be the largest strike ...") says nothing about the sentence paraphrased.
+    nearest = sentences[int(similarities[:len(sentences)].argmax())] if sentences else closest
+    negation_mismatch = bool(_NEGATION.search(sentence)) != bool(_NEGATION.search(nearest))
     score = 0.5 * lexical + 0.5 * dense
     if missing or negation_mismatch:
         score = 0.0
@@ -104,8 +112,9 @@ def score_support(sentence: str, paragraphs: list[str], embedder, threshold: flo
 # Verbs that equate or attribute: "A will become B", "A is B". A sentence built from a paragraph's words can put
 # the paragraph's complement in the subject's place ("Alibaba's two-wheel drive will be an open ecosystem"
 # where the paragraph says "AI and cloud computing will become Alibaba's two-wheel drive").
+# A progressive ("it was cutting prices") is an action, not an equation.
 _COPULA = re.compile(r"\b(?:is|are|was|were|will be|will become|would be|would become|becomes?|became|"
-                     r"remains?|remained)\b", re.IGNORECASE)
+                     r"remains?|remained)\b(?!\s+(?-i:[a-z]+ing)\b)", re.IGNORECASE)
 MIN_SIDE_TERMS = 2  # a side of a copula with fewer content words cannot be aligned reliably
 ALIGN_SHARE = 0.5  # share of a side's words that must come from one side of a source sentence
 
