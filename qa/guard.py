@@ -9,25 +9,30 @@ For each sentence of a draft answer:
   3. supported: kept, with citations that support nothing on their own dropped when the rest suffice;
      unsupported: re-cited to the single passage that supports it, if one does (a right fact cited to the
      wrong paragraph), else removed (or marked, per `answer.unsupported`).
-  4. a supported sentence that equates what its source does not (a role swap, qa.grounding.role_swap) is
-     removed like an unsupported one.
+  4. a supported sentence is still removed (or re-cited to a passage without the fault) when its words are in
+     the source but its claim is not: it equates what the source does not (a role swap,
+     qa.grounding.role_swap); it puts a name or role the question brought on a paragraph that does not name it
+     ("Baidu has 400 million users" from the paragraph about Kuaishou's: `unnamed`); it answers "What did X say?"
+     from a paragraph where someone else speaks while X's own words were retrieved (`not_said_by`);
+  5. a sentence that only says the question back (no word, name or number of its own: `echoes`) is removed.
 An answer with no supported sentence left becomes the refusal, and so does one that is not about what was asked
 (relevance): the names the question asks about must be in the paragraphs a kept sentence cites, and a question
 that wants a name, number, date or place must get one (qa/answer_types.py).
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from qa.answer_types import answer_kind, has_answer_type, mentions
+from qa.answer_types import answer_kind, carried_names, has_answer_type, mentions, named_in, novel_terms
 from qa.answerers.base import Part, build_answer
 from qa.citations import parse_answer
 from qa.constants import REFUSAL
-from qa.grounding import Support, role_swap, score_support
-from qa.query import named_entities
-from qa.sentences import normalize
+from qa.grounding import Support, key_facts, role_swap, score_support
+from qa.query import named_entities, speaker_slot
+from qa.sentences import ROLE_WORDS, content_terms, normalize
 from qa.types import Answer, Passage
 
 UNSUPPORTED_MARK = "[unsupported]"
@@ -44,41 +49,56 @@ def _span(passage: Passage, closest: str) -> tuple[int, int]:
     return (start, start + len(closest)) if start >= 0 else (0, len(passage.text))
 
 
-def check(question: str, draft: str, passages: list[Passage], embedder, settings, answerer: str) -> Answer:
+def check(question: str, draft: str, passages: list[Passage], embedder, settings, answerer: str,
+          speakers: Sequence[str] = ()) -> Answer:
+    """`speakers`: the people the question asks about (qa.query.analyze); for "What did X say ...?" a kept
+    sentence must cite words attributed to X when any retrieved paragraph has them (`not_said_by`)."""
     threshold = settings.answer.support_threshold
     drop = "marked" if settings.answer.unsupported == "mark" else "removed"
     parts: list[Part] = []
     report: list[dict[str, Any]] = []
+    carried = carried_names(passages)
+    theirs = said_by(question, speakers, passages)
     for sentence, numbers in parse_answer(draft):
         cited = [passages[n - 1] for n in numbers if 1 <= n <= len(passages)]
         if is_refusal(sentence) and not cited:
             report.append({"text": sentence, "citations": [], "score": 0.0, "supported": False, "action": "refusal"})
             continue
-        support = score_support(sentence, [p.text for p in cited], embedder, threshold, question) if cited else None
+
+        def problem(sources: list[Passage], sentence: str = sentence) -> str:
+            return mismatch(question, sentence, sources, passages, carried) or not_said_by(sources, theirs, speakers)
+
+        def support_of(sources: list[Passage], sentence: str = sentence) -> Support:
+            # Read with its article's title: a paragraph may call "Squid Game" "the wildly popular show".
+            return score_support(sentence, [p.text for p in sources], embedder, threshold, question,
+                                 " | ".join(dict.fromkeys(p.title for p in sources)))
+
+        support = support_of(cited) if cited else None
         action, reason = "kept", ""
-        if support and support.supported and role_swap(sentence, [p.text for p in cited]):
-            # Every word is in the source; the claim is not.
-            support, action, reason = Support(0.0, False), drop, "role swap"
-        elif support and support.supported:
+        if echoes(question, sentence):
+            support, action, reason = Support(0.0, False), drop, "repeats the question"
+        elif support and support.supported and not (reason := problem(cited)):
             # ALCE precision: drop a citation that supports nothing alone when the others still support.
-            alone = {p.paragraph_id: score_support(sentence, [p.text], embedder, threshold, question) for p in cited}
-            if any(s.supported for s in alone.values()):
-                cited = [p for p in cited if alone[p.paragraph_id].supported]
+            alone = {p.paragraph_id: support_of([p]) for p in cited}
+            trimmed = [p for p in cited if alone[p.paragraph_id].supported]
+            if trimmed and not problem(trimmed):
+                cited = trimmed
         else:
-            best = max(((p, score_support(sentence, [p.text], embedder, threshold, question)) for p in passages),
-                       key=lambda ps: ps[1].score, default=(None, None))
-            if best[1] is not None and best[1].supported and not role_swap(sentence, [best[0].text]):
-                cited, support, action = [best[0]], best[1], "recited"
+            # A right fact cited to the wrong paragraph: the single passage that backs it, if one does.
+            scored = [(p, support_of([p])) for p in passages]
+            backing = [(p, sp) for p, sp in scored if sp.supported and not problem([p])]
+            if backing:
+                best = max(backing, key=lambda ps: ps[1].score)
+                cited, support, action, reason = [best[0]], best[1], "recited", ""
             else:
-                action = drop
+                support, action = Support(0.0, False) if reason else support, drop
         score = support.score if support else 0.0
         report.append({"text": sentence, "citations": [p.paragraph_id for p in cited], "score": score,
                        "supported": action in ("kept", "recited"), "action": action,
                        **({"reason": reason} if reason else {})})
         if action in ("kept", "recited"):
             assert support is not None  # "kept" and "recited" are set only with a supporting score
-            closest = score_support(sentence, [p.text for p in cited], embedder, threshold, question).closest \
-                if len(cited) > 1 else support.closest
+            closest = support_of(cited).closest if len(cited) > 1 else support.closest
             parts.append((sentence, [(p, *_span(p, closest)) for p in cited]))
         elif action == "marked":
             parts.append((f"{sentence} {UNSUPPORTED_MARK}", []))
@@ -90,6 +110,71 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
         answer = build_answer(question, passages, parts, min(r["score"] for r in supported), answerer)
     answer.sentences, answer.draft = report, draft
     return answer
+
+
+def mismatch(question: str, sentence: str, sources: list[Passage], passages: Sequence[Passage],
+             carried: dict[str, list[str]]) -> str:
+    """Why `sources` do not back the sentence though its words are in them, as a reason ("" when they do)."""
+    if role_swap(sentence, [p.text for p in sources]):
+        return "role swap"  # every word is in the source; the claim is not
+    return unnamed(question, sentence, sources, passages, carried)
+
+
+def said_by(question: str, speakers: Sequence[str], passages: Sequence[Passage]) -> list[Passage]:
+    """For "What did X say ...?": the retrieved paragraphs attributed to X (empty for other questions)."""
+    wanted = {s.lower() for s in speakers}
+    if not wanted or not speaker_slot(question):
+        return []
+    return [p for p in passages if wanted & {s.lower() for s in p.speakers}]
+
+
+def not_said_by(sources: Sequence[Passage], theirs: list[Passage], speakers: Sequence[str]) -> str:
+    """A sentence answering "What did X say?" from paragraphs where X is not the one speaking credits X with
+    someone else's words (or the reporter's): "" when it cites one of X's paragraphs, or none was retrieved."""
+    if not theirs or any(p in theirs for p in sources):
+        return ""
+    return f"cites no words of {' or '.join(speakers)}"
+
+
+def echoes(question: str, sentence: str) -> bool:
+    """Does the sentence only say back what was asked ("Mr. Trump said momentum builds to tax consumption" for
+    "What did Mr. Trump say about Momentum builds to tax consumption ...?", the article's title)? No content word,
+    name or number of its own."""
+    return not novel_terms(sentence, question) and not [f for f in key_facts(sentence) if f.lower() not in
+                                                        question.lower()]
+
+
+def unnamed(question: str, sentence: str, sources: list[Passage], passages: Sequence[Passage],
+            carried: dict[str, list[str]]) -> str:
+    """The names and roles the sentence repeats from the question that its sources do not name, as a reason
+    ("" when none). "Baidu has 400 million daily active users" cited to the paragraph about Kuaishou's 400 million
+    is supported word for word except for Baidu, which the question brought (so the support score exempts it);
+    "Guo Kaitian is the CEO of Tencent" for a paragraph that calls him Tencent's senior vice-president. A cited
+    paragraph is read with what frames it: its article's title (`mentions` reads it) and lead paragraph when
+    retrieved ("the 2031 Coastal Hockey League playoffs" there, "won the Tide Cup" in the cited one), and the
+    paragraph before when it refers back ("the company ...")."""
+    if not sources:
+        return ""
+    said = replace(sources[0], text=sentence, title="", source="", speakers=[])
+    articles = {p.article_id for p in sources}
+    frame = [*sources, *(p for p in passages if p.article_id in articles and p.paragraph == 1 and p not in sources)]
+    read = replace(sources[0], text=" ".join(p.text for p in frame), title=" ".join({p.title for p in frame}),
+                   speakers=[s for p in frame for s in p.speakers])
+    missing = [e for e in named_entities(question) if mentions(said, e) and not _partly_named(read, e) and not any(
+        named_in(carried.get(p.paragraph_id, []), e) for p in sources)]
+    held = content_terms(" ".join(p.text for p in sources))
+    missing += [r for r in content_terms(question) & content_terms(sentence) & ROLE_WORDS if r not in held]
+    return f"its source does not name {', '.join(missing)}" if missing else ""
+
+
+def _partly_named(passage: Passage, entity: str) -> bool:
+    """`mentions`, or at least half the words of a multi-word name: "Covid-19" is named by "Covid", the "NHL
+    Stanley Cup Finals" by "the Stanley Cup" (this check is about whose fact it is, not the exact wording)."""
+    if mentions(passage, entity):
+        return True
+    parts = [w for w in re.split(r"[\s-]+", normalize(entity)) if w]
+    words = set(re.split(r"[\s-]+", normalize(" ".join([passage.text, passage.title, *passage.speakers]))))
+    return len(parts) > 1 and 2 * sum(w in words for w in parts) >= len(parts)
 
 
 def missing_entities(question: str, passages: list[Passage]) -> list[str]:

@@ -169,3 +169,75 @@ def test_an_abbreviation_matches_its_dotted_form_and_nothing_else(shared_qa):
     embedder = shared_qa.store.embedder
     assert score_support("Drivers in the US paid a record $5 a gallon.", source, embedder).missing == []
     assert score_support("Drivers in the UK paid a record $5 a gallon.", source, embedder).missing == ["UK"]
+
+
+# Written for these tests: one story, two operators, each figure in its own paragraph.
+TRANSIT_LEAD = Passage("test-5", "test-5#p1", 1, "Ridership on the region's buses and trains rose again in 2031, "
+                       "the transport board said on Friday.", 1.0, title="Riders return", published="2032-01-09",
+                       source="Test Gazette")
+LAKEPORT = Passage("test-5", "test-5#p2", 2, "Lakeport Transit added twelve electric buses to its fleet and "
+                   "opened two new routes.", 1.0, title="Riders return", published="2032-01-09", source="Test Gazette")
+NORDHAVEN = Passage("test-5", "test-5#p3", 3, "Nordhaven Rail carried 2.4 million riders, its best year since "
+                    "2019.", 1.0, title="Riders return", published="2032-01-09", source="Test Gazette")
+TIDEWELL = passage(6, "Mara Quint, finance director of Tidewell Foods, said the company will build a second bakery "
+                   "in Ashby next year.", "Tidewell expands")
+STORY = [TRANSIT_LEAD, LAKEPORT, NORDHAVEN]
+
+
+def test_a_figure_moved_onto_the_subject_asked_about_is_removed(shared_qa):
+    # Every word but "Lakeport Transit" is in paragraph 3, and the question brought that name, so the support
+    # score alone would keep it; the cited paragraph is about Nordhaven Rail.
+    answer = run(shared_qa, "How many riders did Lakeport Transit carry in 2031?",
+                 "Lakeport Transit carried 2.4 million riders, its best year since 2019. [3]", STORY)
+    assert answer.refused and answer.sentences[0]["reason"] == "its source does not name Lakeport Transit"
+    right = run(shared_qa, "How many riders did Nordhaven Rail carry in 2031?",
+                "Nordhaven Rail carried 2.4 million riders, its best year since 2019. [3]", STORY)
+    assert not right.refused and [c.paragraph_id for c in right.citations] == ["test-5#p3"]
+
+
+def test_a_role_the_source_does_not_give_is_removed(shared_qa):
+    answer = run(shared_qa, "Who is the CEO of Tidewell Foods?", "Mara Quint is the CEO of Tidewell Foods. [1]",
+                 [TIDEWELL])
+    assert answer.refused and answer.sentences[0]["reason"] == "its source does not name ceo"
+    role = run(shared_qa, "Who is the finance director of Tidewell Foods?",
+               "Mara Quint is the finance director of Tidewell Foods. [1]", [TIDEWELL])
+    assert not role.refused and "Mara Quint" in role.text
+
+
+def test_a_sentence_that_only_says_the_question_back_is_removed(shared_qa):
+    # "What did X say about <the article's title>?" answered with "X said <the title>": supported, says nothing.
+    question = "What did Mara Quint say about Tidewell expands?"
+    echo = run(shared_qa, question, "Mara Quint said that Tidewell expands. [1]", [TIDEWELL])
+    assert echo.refused and echo.sentences[0]["reason"] == "repeats the question"
+    said = run(shared_qa, question, "Mara Quint said Tidewell Foods will build a second bakery in Ashby. [1]",
+               [TIDEWELL])
+    assert not said.refused and said.sentences[0]["action"] == "kept"
+
+
+# Written for these tests: a council story where one person describes a plan and another is quoted on it.
+COUNCIL = [
+    Passage("test-7", "test-7#p1", 1, "The Ashby council voted 6-3 on Tuesday to close the Elm Street pool and "
+            "build a new leisure centre by 2034.", 1.0, title="Ashby closes pool", source="Test Gazette"),
+    Passage("test-7", "test-7#p2", 2, "\"The old pool costs us 400,000 pounds a year to keep open,\" said Mayor "
+            "Dana Whitlock, who proposed the plan.", 1.0, title="Ashby closes pool", source="Test Gazette",
+            speakers=["Dana Whitlock"]),
+    Passage("test-7", "test-7#p3", 3, "Councillor Ravi Sood, who voted against it, said Whitlock's plan leaves "
+            "the town without a pool for three years.", 1.0, title="Ashby closes pool", source="Test Gazette",
+            speakers=["Ravi Sood"]),
+]
+
+
+def test_what_x_said_must_cite_x_s_own_words(shared_qa):
+    question = "What did Dana Whitlock say about the pool?"
+    # Paragraph 3 names Whitlock, but it is Sood speaking: crediting her with it is a misattribution.
+    wrong = check(question, "Dana Whitlock said the plan leaves the town without a pool for three years. [3]",
+                  COUNCIL, shared_qa.store.embedder, shared_qa.settings, "local", ["Dana Whitlock"])
+    assert wrong.refused and wrong.sentences[0]["reason"] == "cites no words of Dana Whitlock"
+    right = check(question, "Dana Whitlock said the old pool costs 400,000 pounds a year to keep open. [2]",
+                  COUNCIL, shared_qa.store.embedder, shared_qa.settings, "local", ["Dana Whitlock"])
+    assert not right.refused and [c.paragraph_id for c in right.citations] == ["test-7#p2"]
+    # Without the speaker (another kind of question) the same draft is judged on support alone.
+    other = check("What will the Elm Street pool closure leave the town without?",
+                  "The plan leaves the town without a pool for three years. [3]", COUNCIL,
+                  shared_qa.store.embedder, shared_qa.settings, "local")
+    assert not other.refused

@@ -170,7 +170,7 @@ class GenerativeAnswerer(Answerer):
                 yield chunk
             draft = "".join(chunks)
         generated = time.perf_counter()
-        answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name)
+        answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name, speakers)
         if answer.refused and self.settings.llm.fallback == "extractive":
             answer = self.fallback(answer, question, passages, speakers, entities)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
