@@ -32,7 +32,7 @@ from qa.citations import parse_answer
 from qa.constants import REFUSAL
 from qa.grounding import Support, key_facts, role_swap, score_support
 from qa.query import named_entities, speaker_slot
-from qa.sentences import ROLE_WORDS, content_terms, normalize
+from qa.sentences import ROLE_WORDS, normalize, stem
 from qa.types import Answer, Passage
 
 UNSUPPORTED_MARK = "[unsupported]"
@@ -162,9 +162,16 @@ def unnamed(question: str, sentence: str, sources: list[Passage], passages: Sequ
                    speakers=[s for p in frame for s in p.speakers])
     missing = [e for e in named_entities(question) if mentions(said, e) and not _partly_named(read, e) and not any(
         named_in(carried.get(p.paragraph_id, []), e) for p in sources)]
-    held = content_terms(" ".join(p.text for p in sources))
-    missing += [r for r in content_terms(question) & content_terms(sentence) & ROLE_WORDS if r not in held]
+    if answer_kind(question) == "name":  # "Who is the CEO of X?" asks about the role itself
+        held = roles(" ".join(p.text for p in frame) + " " + read.title)
+        missing += sorted((roles(question) & roles(sentence)) - held)
     return f"its source does not name {', '.join(missing)}" if missing else ""
+
+
+def roles(text: str) -> set[str]:
+    """The roles a text names ("ceo", "chairman", "founder"), as written: a title before a name ("President Randi
+    Weingarten") is in a "What did X say?" question, but only a who-question asks about the role."""
+    return {stem(w) for w in re.findall(r"[A-Za-z]+(?:-[A-Za-z]+)*", text.lower())} & ROLE_WORDS
 
 
 def _partly_named(passage: Passage, entity: str) -> bool:

@@ -202,6 +202,13 @@ def test_a_role_the_source_does_not_give_is_removed(shared_qa):
     role = run(shared_qa, "Who is the finance director of Tidewell Foods?",
                "Mara Quint is the finance director of Tidewell Foods. [1]", [TIDEWELL])
     assert not role.refused and "Mara Quint" in role.text
+    # Only a who-question asks about the role itself; elsewhere a role word describes who is meant.
+    from qa.guard import unnamed
+
+    said = "The heads of Tidewell Foods said the company will build a second bakery in Ashby next year."
+    assert unnamed("What did the heads of Tidewell Foods say about Ashby?", said, [TIDEWELL], [TIDEWELL], {}) == ""
+    assert unnamed("Who heads Tidewell Foods?", "Mara Quint heads Tidewell Foods.", [TIDEWELL], [TIDEWELL], {}) \
+        == "its source does not name head"
 
 
 def test_a_sentence_that_only_says_the_question_back_is_removed(shared_qa):
