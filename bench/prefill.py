@@ -6,7 +6,7 @@ setting and source length, measured in one run.
 The answer prompts of the first N RealTime QA dev questions (retrieval as in `qa ask`, the answerer's own
 `messages`), each processed with one generated token; the first prompt of each setting is a warm-up (the fixed
 system prompt is then cached, as in a running server). Needs llama-cpp-python, a local model and the home
-bench/realtimeqa.py builds. Writes bench/results/prefill.{json,md}.
+bench/realtimeqa.py builds. Writes bench/results/prefill.{json,md,png}.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import save  # noqa: E402
+from bench.report import chart_path, prefill_chart  # noqa: E402
 from eval.datasets import load_dataset  # noqa: E402
 
 # (label, llama.cpp keyword arguments, llm.source_chars, sources given): the shipped setting first.
@@ -72,6 +73,7 @@ def main() -> int:
     lines += [f"| {r['setting']} | {r['prefill_p50_s']:.2f} | {r['prefill_max_s']:.2f} | {r['user_tokens_p50']:.0f} "
               f"| {r['tokens_per_s']:.0f} |" for r in rows]
     save("prefill", {"rows": rows, "questions": len(retrieved)}, "\n".join(lines) + "\n")
+    prefill_chart(rows, chart_path("prefill"))
     return 0
 
 

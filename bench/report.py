@@ -123,6 +123,18 @@ def cold_chart(r: dict, path) -> None:
     plt.close(fig)
 
 
+def prefill_chart(rows: list[dict], path) -> None:
+    fig, ax = plt.subplots(figsize=(9, 3))
+    ax.barh([r["setting"] for r in rows], [r["prefill_p50_s"] for r in rows], color="#47c")
+    ax.axvline(3.0, color="#c44", linestyle="--", label="first-token aim (3 s)")
+    ax.set_xlabel("first-token wait (prompt processing), p50 s")
+    ax.invert_yaxis()
+    ax.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def chart_path(name: str):
     OUT.mkdir(parents=True, exist_ok=True)
     return OUT / f"{name}.png"
