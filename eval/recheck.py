@@ -15,9 +15,7 @@ import argparse
 import json
 from pathlib import Path
 
-from eval import metrics as m
-from eval.run import DEPTH
-from qa.citations import strip_markers
+from eval.run import DEPTH, answer_fields, load_config
 from qa.llm import Generator, TextStream
 
 
@@ -40,23 +38,20 @@ def scores(rows: list[dict]) -> dict:
 
 
 def recheck(report: dict, config: str, home: Path | None, k: int) -> list[dict]:
+    """The run's questions answered again from its recorded drafts, scored as `qa eval` scores a row."""
     from qa import QA
 
-    qa = QA(home or report["home"], index={"seed_default_corpus": False})
-    answerer = qa.answerer(config if config in ("local", "openai") else "local")
+    qa = QA(home or report["home"], index={"seed_default_corpus": False}, **load_config(config))
+    answerer = qa.answerer()  # the config's answerer (`local` for the `local` config)
     recorded = RecordedDraft()
     answerer._generator = recorded
     rows = []
     for item in report["configs"][config]["items"]:
         recorded.draft = item.get("draft") or ""
         ranked = qa.retrieve(item["question"], k=max(k, DEPTH), as_of=item["as_of"])
-        answer = qa.answer(item["question"], ranked[:k], answerer.name, as_of=item["as_of"])
-        said = strip_markers(answer.text)
+        answer = qa.answer(item["question"], ranked[:k], as_of=item["as_of"])
         rows.append({"id": item["id"], "question": item["question"], "answerable": item["answerable"],
-                     "answer": answer.text, "refused": answer.refused, "before": item["answer"],
-                     "answer_recall": m.answer_recall(said, item["gold"]) if not answer.refused else 0.0,
-                     "evidence_cited": float(any(c.paragraph_id in set(item["relevant"]) for c in answer.citations)),
-                     "fallback": bool(answer.draft) and answer.answerer == "extractive" and not answer.refused})
+                     "before": item["answer"], **answer_fields(answer, item["gold"], set(item["relevant"]))})
     return rows
 
 

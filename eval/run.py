@@ -57,36 +57,42 @@ def run_config(qa, items, relevant, judge, answerer: str | None, k: int, progres
         cites, draft = score_citations(answer, judge), score_draft(answer, judge)
         checked = time.perf_counter()
         pids, aids = relevant[item.id]
-        said = strip_markers(answer.text)  # the words of the answer, without its [n] markers
         ranked_pids = [p.paragraph_id for p in ranked]
         ranked_aids = m.dedupe([p.article_id for p in ranked])
         rows.append({
             "id": item.id, "question": item.question, "as_of": item.as_of, "tags": item.tags,
-            "answerable": item.answerable, "gold": item.answers, "answer": answer.text, "refused": answer.refused,
-            "answerer": answer.answerer,
-            # An LLM answerer's draft left nothing and the extractive answerer answered instead (llm.fallback).
-            "fallback": bool(answer.draft) and answer.answerer == "extractive" and not answer.refused,
-            # What an LLM wrote before the guard, and the guard's verdict on each sentence (failure analysis).
-            "draft": answer.draft or None,
-            "guard": [{"text": s["text"], "action": s["action"], **({"reason": s["reason"]} if "reason" in s else {})}
-                      for s in answer.sentences or []],
-            "citations": [{"n": c.n, "paragraph_id": c.paragraph_id} for c in answer.citations],
+            "answerable": item.answerable, "gold": item.answers, **answer_fields(answer, item.answers, pids),
             "relevant": sorted(pids), "retrieved": ranked_pids[:k],
             "hit@1": m.hit_at_k(ranked_pids, pids, 1), "hit@5": m.hit_at_k(ranked_pids, pids, 5),
             "recall@5": m.recall_at_k(ranked_pids, pids, 5), "mrr@10": m.mrr_at_k(ranked_pids, pids, DEPTH),
             "ndcg@10": m.ndcg_at_k(ranked_pids, pids, DEPTH), "article_hit@5": m.hit_at_k(ranked_aids, aids, 5),
             "article_mrr@10": m.mrr_at_k(ranked_aids, aids, DEPTH),
-            "answer_recall": m.answer_recall(said, item.answers) if not answer.refused else 0.0,
-            "token_f1": m.token_f1(said, item.answers) if not answer.refused else 0.0,
-            "answer_words": len(said.split()) if not answer.refused else 0,
-            # The answer cites a gold evidence paragraph (PolNeAR: one attributed to the asked speaker).
-            "evidence_cited": float(any(c.paragraph_id in pids for c in answer.citations)),
             "citation_scores": citation_row(cites), "draft_citation_scores": citation_row(draft),
             "latency": {"retrieve": retrieved - started, "generate": answered - retrieved, "check": checked - answered,
                         # an LLM answerer's time to its first token (the extractive answerer: its whole answer)
                         "first_token": (answer.timings or {}).get("first_token", answered - retrieved)},
         })
     return rows
+
+
+def answer_fields(answer, gold, pids: set[str]) -> dict:
+    """A row's fields that depend on the answer alone (`qa eval` and eval/recheck.py score answers the same way)."""
+    said = strip_markers(answer.text)  # the words of the answer, without its [n] markers
+    return {
+        "answer": answer.text, "refused": answer.refused, "answerer": answer.answerer,
+        # An LLM answerer's draft left nothing and the extractive answerer answered instead (llm.fallback).
+        "fallback": bool(answer.draft) and answer.answerer == "extractive" and not answer.refused,
+        # What an LLM wrote before the guard, and the guard's verdict on each sentence (failure analysis).
+        "draft": answer.draft or None,
+        "guard": [{"text": s["text"], "action": s["action"], **({"reason": s["reason"]} if "reason" in s else {})}
+                  for s in answer.sentences or []],
+        "citations": [{"n": c.n, "paragraph_id": c.paragraph_id} for c in answer.citations],
+        "answer_recall": m.answer_recall(said, gold) if not answer.refused else 0.0,
+        "token_f1": m.token_f1(said, gold) if not answer.refused else 0.0,
+        "answer_words": len(said.split()) if not answer.refused else 0,
+        # The answer cites a gold evidence paragraph (PolNeAR: one attributed to the asked speaker).
+        "evidence_cited": float(any(c.paragraph_id in pids for c in answer.citations)),
+    }
 
 
 def citation_row(scores) -> dict | None:
