@@ -248,3 +248,36 @@ def test_what_x_said_must_cite_x_s_own_words(shared_qa):
                   "The plan leaves the town without a pool for three years. [3]", COUNCIL,
                   shared_qa.store.embedder, shared_qa.settings, "local")
     assert not other.refused
+
+
+# Written for these tests: the support scorer's reading of a paragraph (qa/grounding.py).
+def test_polarity_is_read_from_the_closest_sentence_not_the_whole_paragraph(shared_qa):
+    from qa.grounding import score_support
+
+    paragraph = ("The dockworkers' union has not gone on strike since 1997. If it does strike, it would be the "
+                 "largest walkout against a single company in the nation's history.")
+    # Closest in meaning to the whole paragraph, whose other sentence holds a "not".
+    support = score_support("A dockworkers' union strike would be the largest walkout against a single company in "
+                            "the nation's history.", [paragraph], shared_qa.store.embedder)
+    assert not support.negation_mismatch and support.supported
+    flipped = score_support("The dockworkers' union has gone on strike since 1997.", [paragraph],
+                            shared_qa.store.embedder)
+    assert flipped.negation_mismatch and not flipped.supported
+
+
+def test_a_progressive_is_not_an_equation():
+    source = ["Harbor Energy was the region's largest utility for decades. On Monday the company said prices on "
+              "some goods would fall."]
+    assert not role_swap("Harbor Energy announced it was cutting prices on some goods.", source)
+    assert role_swap("Harbor Energy was a cheap grocer.", source)  # a real copula is still checked
+
+
+def test_a_name_may_stand_in_the_cited_article_s_title(shared_qa):
+    from qa.grounding import score_support
+
+    paragraph = ["Netflix said on Sunday that the wildly popular South Korean show is green lit for a second season."]
+    sentence = "The wildly popular South Korean show Tidewater Saga is green lit for a second season."
+    embedder = shared_qa.store.embedder
+    assert score_support(sentence, paragraph, embedder).missing == ["Tidewater Saga"]
+    titled = score_support(sentence, paragraph, embedder, header="Tidewater Saga season 2")
+    assert titled.missing == [] and titled.supported
