@@ -281,3 +281,25 @@ def test_a_name_may_stand_in_the_cited_article_s_title(shared_qa):
     assert score_support(sentence, paragraph, embedder).missing == ["Tidewater Saga"]
     titled = score_support(sentence, paragraph, embedder, header="Tidewater Saga season 2")
     assert titled.missing == [] and titled.supported
+
+
+# Written for this test: the mayor speaks on the pool in two paragraphs.
+WHITLOCK_MORE = Passage("test-7", "test-7#p4", 4, "Whitlock said the new leisure centre will have a 25-metre pool "
+                        "with six lanes, open all year.", 1.0, title="Ashby closes pool", source="Test Gazette",
+                        speakers=["Dana Whitlock"])
+
+
+def test_what_x_said_adds_x_s_other_retrieved_words_verbatim(shared_qa):
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording("Dana Whitlock said the old pool costs 400,000 pounds a year to keep open. [2]")
+    passages = [*COUNCIL, WHITLOCK_MORE]
+    answer = answerer.answer("What did Dana Whitlock say about the pool?", passages, ["Dana Whitlock"],
+                             ["Dana Whitlock"])
+    assert not answer.refused and answer.answerer == "local"
+    assert answer.text.startswith("Dana Whitlock said the old pool costs 400,000 pounds")  # the model's sentence
+    assert [c.paragraph_id for c in answer.citations] == ["test-7#p2", "test-7#p4"]  # not Sood's paragraph
+    assert "25-metre pool with six lanes" in answer.text and answer.text.endswith("[2]")
+    assert answer.citations[1].quote in WHITLOCK_MORE.text
+    # Another kind of question gets the model's answer alone.
+    other = answerer.answer("How much does the old Elm Street pool cost a year to keep open?", passages, [], [])
+    assert [c.paragraph_id for c in other.citations] == ["test-7#p2"] and "six lanes" not in other.text

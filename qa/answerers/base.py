@@ -2,6 +2,7 @@
 into text with numbered `[n]` markers and citations."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from qa.citations import neutralize_markers
@@ -70,3 +71,23 @@ def compose(question: str, passages: list[Passage], picks: list[tuple[Passage, i
             answerer: str) -> Answer:
     """An answer made of quoted spans, each cited to the paragraph it is quoted from."""
     return build_answer(question, passages, [(p.text[a:b], [(p, a, b)]) for p, a, b in picks], support, answerer)
+
+
+# A built answer's text is sentences each ended by its markers; article text inside has its markers neutralized.
+_PART = re.compile(r"\s*(.+?)\s*((?:\[\d+\])+)", re.S)
+
+
+def parts_of(answer: Answer) -> list[Part]:
+    """A built answer back as its parts: each sentence with the quoted spans of the paragraphs it cites."""
+    by_n = {c.n: c for c in answer.citations}
+    by_id = {p.paragraph_id: p for p in answer.passages}
+    parts: list[Part] = []
+    end = 0
+    for match in _PART.finditer(answer.text):
+        end = match.end()
+        cited = [by_n[int(n)] for n in re.findall(r"\d+", match.group(2)) if int(n) in by_n]
+        parts.append((match.group(1), [(by_id[c.paragraph_id], c.quote_start, c.quote_end)
+                                       for c in cited if c.paragraph_id in by_id]))
+    if answer.text[end:].strip():  # a last sentence without citations (`answer.unsupported = "mark"`)
+        parts.append((answer.text[end:].strip(), []))
+    return parts

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 
 from qa import guard, prompts
-from qa.answerers.base import Answerer
+from qa.answerers.base import Answerer, build_answer, parts_of
 from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
@@ -173,9 +173,30 @@ class GenerativeAnswerer(Answerer):
         answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name, speakers)
         if answer.refused and self.settings.llm.fallback == "extractive":
             answer = self.fallback(answer, question, passages, speakers, entities)
+        elif not answer.refused:
+            answer = self.their_words(answer, question, passages, speakers, entities)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
                           "check": time.perf_counter() - generated}
         yield answer
+
+    def their_words(self, answer: Answer, question, passages, speakers, entities) -> Answer:
+        """ "What did X say?" asks for everything X said on it: the model tends to sum up the first of X's
+        paragraphs only. X's other retrieved paragraphs that the extractive answerer quotes for the question (its
+        own relevance rules) are added after the model's sentences, verbatim and cited."""
+        from qa.answerers.extractive import ExtractiveAnswerer
+
+        cited = {c.paragraph_id for c in answer.citations}
+        theirs = {p.paragraph_id for p in guard.said_by(question, speakers, passages)} - cited
+        if not theirs:
+            return answer
+        quoted = ExtractiveAnswerer(self.store, self.settings).answer(question, passages, speakers, entities)
+        extra = [(text, sources) for text, sources in parts_of(quoted)
+                 if sources and all(p.paragraph_id in theirs for p, _, _ in sources)]
+        if quoted.refused or not extra:
+            return answer
+        merged = build_answer(question, passages, parts_of(answer) + extra, answer.support, answer.answerer)
+        merged.sentences, merged.draft = answer.sentences, answer.draft
+        return merged
 
     def fallback(self, refused: Answer, question, passages, speakers, entities) -> Answer:
         """The extractive answer (verbatim quotes, its own refusal rules) when the model's draft left nothing:
