@@ -13,7 +13,8 @@ For each sentence of a draft answer:
      the source but its claim is not: it equates what the source does not (a role swap,
      qa.grounding.role_swap); it puts a name or role the question brought on a paragraph that does not name it
      ("Baidu has 400 million users" from the paragraph about Kuaishou's: `unnamed`); it answers "What did X say?"
-     from a paragraph where someone else speaks while X's own words were retrieved (`not_said_by`);
+     from a paragraph where someone else speaks while X's own words were retrieved (`not_said_by`); it is a bare
+     name or number taken from a sentence about something else (`out_of_place`);
   5. a sentence that only says the question back (no word, name or number of its own: `echoes`) is removed.
 An answer with no supported sentence left becomes the refusal, and so does one that is not about what was asked
 (relevance): the names the question asks about must be in the paragraphs a kept sentence cites, and a question
@@ -31,8 +32,8 @@ from qa.answerers.base import Part, build_answer
 from qa.citations import parse_answer
 from qa.constants import REFUSAL
 from qa.grounding import Support, key_facts, role_swap, score_support
-from qa.query import named_entities, speaker_slot
-from qa.sentences import ROLE_WORDS, normalize, stem
+from qa.query import asked_sentence, named_entities, speaker_slot
+from qa.sentences import ROLE_WORDS, normalize, split_sentences, stem
 from qa.types import Answer, Passage
 
 UNSUPPORTED_MARK = "[unsupported]"
@@ -66,7 +67,8 @@ def check(question: str, draft: str, passages: list[Passage], embedder, settings
             continue
 
         def problem(sources: list[Passage], sentence: str = sentence) -> str:
-            return mismatch(question, sentence, sources, passages, carried) or not_said_by(sources, theirs, speakers)
+            return (mismatch(question, sentence, sources, passages, carried) or not_said_by(sources, theirs, speakers)
+                    or out_of_place(question, sentence, sources, embedder))
 
         def support_of(sources: list[Passage], sentence: str = sentence) -> Support:
             # Read with its article's title: a paragraph may call "Squid Game" "the wildly popular show".
@@ -118,6 +120,31 @@ def mismatch(question: str, sentence: str, sources: list[Passage], passages: Seq
     if role_swap(sentence, [p.text for p in sources]):
         return "role swap"  # every word is in the source; the claim is not
     return unnamed(question, sentence, sources, passages, carried)
+
+
+BARE_WORDS = 4  # an answer this short is a name or a number, not a statement of its own
+BARE_MARGIN = 0.1  # how much further from the question than its paragraph's closest sentence its sentence may be
+
+
+def out_of_place(question: str, sentence: str, sources: Sequence[Passage], embedder) -> str:
+    """A bare answer ("New York [2]" for "Which city saw the biggest rise in rents?") claims "it is what was asked";
+    its words alone are in many sentences ("Miami was followed by New York, Boston ..."). The cited sentence that
+    holds it must be the one of its paragraph closest to the question, or nearly as close ("" when it is, or when
+    the answer is a statement, a quote, or not written as in the source)."""
+    if len(sentence.split()) > BARE_WORDS or any(q in sentence for q in "\"“”"):
+        return ""
+    wanted, found = normalize(sentence), False
+    for p in sources:
+        spans = [p.text[a:b] for a, b in split_sentences(p.text)]
+        holders = [i for i, text in enumerate(spans) if wanted and wanted in normalize(text)]
+        if not holders:
+            continue
+        found = True
+        vectors = embedder.encode([asked_sentence(question), *spans], question_time=True)
+        similarities = vectors[1:] @ vectors[0]
+        if max(similarities[i] for i in holders) >= similarities.max() - BARE_MARGIN:
+            return ""
+    return "a bare answer taken from a sentence about something else" if found else ""
 
 
 def said_by(question: str, speakers: Sequence[str], passages: Sequence[Passage]) -> list[Passage]:

@@ -303,3 +303,20 @@ def test_what_x_said_adds_x_s_other_retrieved_words_verbatim(shared_qa):
     # Another kind of question gets the model's answer alone.
     other = answerer.answer("How much does the old Elm Street pool cost a year to keep open?", passages, [], [])
     assert [c.paragraph_id for c in other.citations] == ["test-7#p2"] and "six lanes" not in other.text
+
+
+# Written for this test: the runner-up is named in the sentence after the answer.
+RENTS = passage(8, "Rents rose in every large city last year. Harlow, where rents were up 19% from a year ago, saw the "
+                "biggest increase among the 40 largest cities. Harlow was followed by Denby, Marsh and Oakfield.",
+                "Rents climb again")
+
+
+def test_a_bare_answer_must_come_from_the_sentence_about_the_question(shared_qa):
+    question = "Which city saw the biggest increase in rents compared to a year ago?"
+    wrong = run(shared_qa, question, "Denby [1]", [RENTS])  # every word of it is in the paragraph
+    assert wrong.refused and wrong.sentences[0]["reason"] == "a bare answer taken from a sentence about something else"
+    right = run(shared_qa, question, "Harlow [1]", [RENTS])
+    assert not right.refused and right.text == "Harlow [1]"
+    # A statement is judged as before: its own words say what it claims.
+    said = run(shared_qa, question, "Denby followed Harlow. [1]", [RENTS])
+    assert not said.sentences[0].get("reason")
