@@ -183,3 +183,12 @@ def carried_names(passages: list[Passage]) -> dict[str, list[str]]:
 def named_in(names: list[str], entity: str) -> bool:
     """Is `entity` part of one of `names` (the names a paragraph carries over from the one before)?"""
     return any(entity.lower() in name.lower() for name in names)
+
+
+def missing_facts(question: str, entities: list[str], passages: list[Passage]) -> list[str]:
+    """The question's names (`entities`) and numbers that no passage mentions: nothing retrieved can answer it
+    ("Who will host the 2031 summit?" over stories of the 2030 one), and an LLM need not be asked at all."""
+    from qa.grounding import key_facts
+
+    numbers = [f for f in key_facts(question) if any(ch.isdigit() for ch in f)]
+    return [e for e in [*entities, *numbers] if not any(mentions(p, e) for p in passages)]

@@ -211,11 +211,6 @@ def _partly_named(passage: Passage, entity: str) -> bool:
     return len(parts) > 1 and 2 * sum(w in words for w in parts) >= len(parts)
 
 
-def missing_entities(question: str, passages: list[Passage]) -> list[str]:
-    """Names the question asks about that no passage mentions: an LLM need not be asked at all."""
-    return [e for e in named_entities(question) if not any(mentions(p, e) for p in passages)]
-
-
 def relevant(question: str, kept: list[tuple[str, list[Passage]]], passages: Sequence[Passage] = ()) -> bool:
     """Is a checked answer about what was asked? Some kept sentence cites paragraphs naming everything the
     question names ("What did Elon Musk say?" is not answered by a sentence about Alibaba, however well

@@ -320,3 +320,15 @@ def test_a_bare_answer_must_come_from_the_sentence_about_the_question(shared_qa)
     # A statement is judged as before: its own words say what it claims.
     said = run(shared_qa, question, "Denby followed Harlow. [1]", [RENTS])
     assert not said.sentences[0].get("reason")
+
+
+def test_llm_path_refuses_a_number_no_source_holds_without_generating(shared_qa, sources):
+    # The question's year is its premise for the support score, so only this check stands between "the 2031
+    # ferry figures" and the paragraph about last summer's.
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording("The Kestrel Bay ferry service carried 48,000 passengers. [2]")
+    answer = answerer.answer("How many passengers did the Kestrel Bay ferry carry in 2031?", sources, [],
+                             ["Kestrel Bay"])
+    assert answer.refused and answerer._generator.calls == 0
+    asked = answerer.answer("How many passengers did the Kestrel Bay ferry carry?", sources, [], ["Kestrel Bay"])
+    assert not asked.refused and "48,000" in asked.text and answerer._generator.calls == 1

@@ -26,10 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.answer_types import answer_kind, carried_names, has_answer_type, mentions, named_in, novel_terms
+from qa.answer_types import answer_kind, carried_names, has_answer_type, mentions, missing_facts, named_in, novel_terms
 from qa.answerers.base import Answerer, compose
 from qa.answerers.metadata import metadata_answer
-from qa.grounding import key_facts
 from qa.sentences import ROLE_TERMS, ROLE_WORDS, content_terms, matched_terms, normalize, split_sentences
 from qa.types import Answer, Passage
 
@@ -96,8 +95,7 @@ class ExtractiveAnswerer(Answerer):
         header = metadata_answer(question, passages, self.name)
         if header is not None:
             return header
-        numbers = [f for f in key_facts(question) if any(ch.isdigit() for ch in f)]
-        if any(not any(mentions(p, e) for p in passages) for e in entities + numbers):
+        if missing_facts(question, entities, passages):
             return self.refuse(question, passages)
         # Only paragraphs that name as many of the question's entities as any paragraph does (not its numbers:
         # "How many ... on January 6, 2021?" is answered by a paragraph that need not repeat the date).

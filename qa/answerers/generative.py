@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 
 from qa import guard, prompts
+from qa.answer_types import missing_facts
 from qa.answerers.base import Answerer, build_answer, parts_of
 from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
@@ -152,7 +153,7 @@ class GenerativeAnswerer(Answerer):
             yield header.text
             yield header
             return
-        if guard.missing_entities(question, passages):  # asked about someone no source names: as extractive
+        if missing_facts(question, entities, passages):  # asked about someone or a year no source names
             yield self.refuse(question, passages)
             return
         started = time.perf_counter()
