@@ -332,3 +332,16 @@ def test_llm_path_refuses_a_number_no_source_holds_without_generating(shared_qa,
     assert answer.refused and answerer._generator.calls == 0
     asked = answerer.answer("How many passengers did the Kestrel Bay ferry carry?", sources, [], ["Kestrel Bay"])
     assert not asked.refused and "48,000" in asked.text and answerer._generator.calls == 1
+
+
+def test_what_x_said_about_another_topic_is_refused(shared_qa):
+    # Supported word for word by Whitlock's own paragraph, and about her, but not about what was asked.
+    answerer = GenerativeAnswerer(shared_qa.store, shared_qa.settings, "local")
+    answerer._generator = Recording("Dana Whitlock said the old pool costs 400,000 pounds a year to keep open. [2]")
+    answer = answerer.answer("What did Dana Whitlock say about the school bus timetable?", COUNCIL,
+                             ["Dana Whitlock"], ["Dana Whitlock"])
+    assert answer.refused and answer.text == REFUSAL
+    assert answer.sentences[0]["action"] == "kept"  # the guard's support verdict is kept for inspection
+    asked = answerer.answer("What did Dana Whitlock say about the cost of the pool?", COUNCIL, ["Dana Whitlock"],
+                            ["Dana Whitlock"])
+    assert not asked.refused and "400,000 pounds" in asked.text

@@ -14,6 +14,7 @@ from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
 from qa.llm import Generator, make_generator
+from qa.query import speaker_slot
 from qa.sentences import content_terms, split_sentences
 from qa.types import Answer, Passage, final_answer
 
@@ -174,11 +175,31 @@ class GenerativeAnswerer(Answerer):
         answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name, speakers)
         if answer.refused and self.settings.llm.fallback == "extractive":
             answer = self.fallback(answer, question, passages, speakers, entities)
+        elif not answer.refused and not self.on_topic(answer, question, passages, speakers, entities):
+            answer = self.fallback(guard.off_topic(answer), question, passages, speakers, entities)
         elif not answer.refused:
             answer = self.their_words(answer, question, passages, speakers, entities)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
                           "check": time.perf_counter() - generated}
         yield answer
+
+    def on_topic(self, answer: Answer, question, passages, speakers, entities) -> bool:
+        """For "What did X say about T?": does the answer speak to T? Judged as the extractive answerer judges its
+        own quotes (`ExtractiveAnswerer.on_topic`), on the cited paragraphs' sentence closest to the question:
+        "What did Robin Li say about chip export controls?" is not answered by what he said about large models,
+        however well his paragraph supports it. Other questions are left to the model's reading: its own words
+        meet the question's in ways the extractive test would miss ("subjects on the agenda", "topics covered")."""
+        from qa.answerers.extractive import ExtractiveAnswerer, Span
+
+        if not (speakers and speaker_slot(question)):
+            return True
+        quoter = ExtractiveAnswerer(self.store, self.settings)
+        cited = {c.paragraph_id for c in answer.citations}
+        scored = quoter.score_sentences(question, [p for p in passages if p.paragraph_id in cited], speakers)
+        if not scored:
+            return True
+        best = max(scored, key=lambda s: s.score)
+        return quoter.on_topic(question, entities + speakers, Span(best.score, [best]))
 
     def their_words(self, answer: Answer, question, passages, speakers, entities) -> Answer:
         """ "What did X say?" asks for everything X said on it: the model tends to sum up the first of X's
