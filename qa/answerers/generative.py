@@ -173,10 +173,10 @@ class GenerativeAnswerer(Answerer):
             draft = "".join(chunks)
         generated = time.perf_counter()
         answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name, speakers)
+        if not answer.refused and not self.on_topic(answer, question, passages, speakers, entities):
+            answer = guard.off_topic(answer)
         if answer.refused and self.settings.llm.fallback == "extractive":
             answer = self.fallback(answer, question, passages, speakers, entities)
-        elif not answer.refused and not self.on_topic(answer, question, passages, speakers, entities):
-            answer = self.fallback(guard.off_topic(answer), question, passages, speakers, entities)
         elif not answer.refused:
             answer = self.their_words(answer, question, passages, speakers, entities)
         answer.timings = {"first_token": (first or generated) - started, "generate": generated - started,
