@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from qa.grounding import key_facts
 from qa.sentences import content_terms, split_sentences
 
 if TYPE_CHECKING:
@@ -188,7 +189,5 @@ def named_in(names: list[str], entity: str) -> bool:
 def missing_facts(question: str, entities: list[str], passages: list[Passage]) -> list[str]:
     """The question's names (`entities`) and numbers that no passage mentions: nothing retrieved can answer it
     ("Who will host the 2031 summit?" over stories of the 2030 one), and an LLM need not be asked at all."""
-    from qa.grounding import key_facts
-
     numbers = [f for f in key_facts(question) if any(ch.isdigit() for ch in f)]
     return [e for e in [*entities, *numbers] if not any(mentions(p, e) for p in passages)]

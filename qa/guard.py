@@ -211,13 +211,6 @@ def _partly_named(passage: Passage, entity: str) -> bool:
     return len(parts) > 1 and 2 * sum(w in words for w in parts) >= len(parts)
 
 
-def off_topic(answer: Answer) -> Answer:
-    """The refusal for a checked answer that does not speak to what was asked, keeping the guard's record."""
-    refused = Answer(answer.question, REFUSAL, True, [], answer.passages, 0.0, answer.answerer)
-    refused.sentences, refused.draft = answer.sentences, answer.draft
-    return refused
-
-
 def relevant(question: str, kept: list[tuple[str, list[Passage]]], passages: Sequence[Passage] = ()) -> bool:
     """Is a checked answer about what was asked? Some kept sentence cites paragraphs naming everything the
     question names ("What did Elon Musk say?" is not answered by a sentence about Alibaba, however well

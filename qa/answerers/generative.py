@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import cached_property
 
 from qa import guard, prompts
 from qa.answer_types import missing_facts
 from qa.answerers.base import Answerer, build_answer, parts_of
+from qa.answerers.extractive import ExtractiveAnswerer, Span
 from qa.answerers.metadata import metadata_answer
 from qa.citations import neutralize_markers
 from qa.constants import CITATION_FORMAT, REFUSAL
@@ -174,7 +176,7 @@ class GenerativeAnswerer(Answerer):
         generated = time.perf_counter()
         answer = guard.check(question, draft, passages, self.store.embedder, self.settings, self.name, speakers)
         if not answer.refused and not self.on_topic(answer, question, passages, speakers, entities):
-            answer = guard.off_topic(answer)
+            answer = with_record(self.refuse(question, passages), answer)
         if answer.refused and self.settings.llm.fallback == "extractive":
             answer = self.fallback(answer, question, passages, speakers, entities)
         elif not answer.refused:
@@ -189,45 +191,48 @@ class GenerativeAnswerer(Answerer):
         "What did Robin Li say about chip export controls?" is not answered by what he said about large models,
         however well his paragraph supports it. Other questions are left to the model's reading: its own words
         meet the question's in ways the extractive test would miss ("subjects on the agenda", "topics covered")."""
-        from qa.answerers.extractive import ExtractiveAnswerer, Span
-
         if not (speakers and speaker_slot(question)):
             return True
-        quoter = ExtractiveAnswerer(self.store, self.settings)
         cited = {c.paragraph_id for c in answer.citations}
-        scored = quoter.score_sentences(question, [p for p in passages if p.paragraph_id in cited], speakers)
+        scored = self.quoter.score_sentences(question, [p for p in passages if p.paragraph_id in cited], speakers)
         if not scored:
             return True
         best = max(scored, key=lambda s: s.score)
-        return quoter.on_topic(question, entities + speakers, Span(best.score, [best]))
+        return self.quoter.on_topic(question, entities + speakers, Span(best.score, [best]))
 
     def their_words(self, answer: Answer, question, passages, speakers, entities) -> Answer:
         """ "What did X say?" asks for everything X said on it: the model tends to sum up the first of X's
         paragraphs only. X's other retrieved paragraphs that the extractive answerer quotes for the question (its
         own relevance rules) are added after the model's sentences, verbatim and cited."""
-        from qa.answerers.extractive import ExtractiveAnswerer
-
         cited = {c.paragraph_id for c in answer.citations}
         theirs = {p.paragraph_id for p in guard.said_by(question, speakers, passages)} - cited
         if not theirs:
             return answer
-        quoted = ExtractiveAnswerer(self.store, self.settings).answer(question, passages, speakers, entities)
+        quoted = self.quoter.answer(question, passages, speakers, entities)
+        if quoted.refused:
+            return answer
         extra = [(text, sources) for text, sources in parts_of(quoted)
                  if sources and all(p.paragraph_id in theirs for p, _, _ in sources)]
-        if quoted.refused or not extra:
+        if not extra:
             return answer
-        merged = build_answer(question, passages, parts_of(answer) + extra, answer.support, answer.answerer)
-        merged.sentences, merged.draft = answer.sentences, answer.draft
-        return merged
+        return with_record(build_answer(question, passages, parts_of(answer) + extra, answer.support, answer.answerer),
+                           answer)
 
     def fallback(self, refused: Answer, question, passages, speakers, entities) -> Answer:
         """The extractive answer (verbatim quotes, its own refusal rules) when the model's draft left nothing:
         a small model refuses or mis-states many answers its sources hold. The draft and the guard's verdicts
         are kept for inspection; `answerer` names who answered."""
-        from qa.answerers.extractive import ExtractiveAnswerer
+        quoted = self.quoter.answer(question, passages, speakers, entities)
+        return refused if quoted.refused else with_record(quoted, refused)
 
-        quoted = ExtractiveAnswerer(self.store, self.settings).answer(question, passages, speakers, entities)
-        if quoted.refused:
-            return refused
-        quoted.draft, quoted.sentences = refused.draft, refused.sentences
-        return quoted
+    @cached_property
+    def quoter(self) -> ExtractiveAnswerer:
+        """The extractive answerer: the fallback, the judge of "about T", and the quoter of X's other words."""
+        return ExtractiveAnswerer(self.store, self.settings)
+
+
+def with_record(answer: Answer, checked: Answer) -> Answer:
+    """`answer` carrying the model's draft and the guard's verdict per sentence from `checked` (for inspection
+    and the eval's failure analysis), whoever wrote its text."""
+    answer.draft, answer.sentences = checked.draft, checked.sentences
+    return answer
